@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Aisbx.Cli.Commands;
+using Aisbx.Core;
+using Aisbx.Core.Policy;
+
+namespace Aisbx.Cli;
+
+/// <summary>The <c>aisbx</c> command: parsing, dispatch, and the one place where failures become exit code 125.</summary>
+internal static class AisbxCli
+{
+    /// <summary>aisbx itself refused or failed (docker run's and timeout's convention).</summary>
+    public const int OwnErrorExitCode = 125;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var configOption = new Option<string?>("--config")
+        {
+            Description = "Config directory (default: $AISBX_HOME, else ~/.aisbx)",
+            Recursive = true,
+        };
+
+        var root = new RootCommand("aisbx: run untrusted code in a real sandbox (bubblewrap namespaces, read-only system, one writable workspace)")
+        {
+            configOption,
+            RunCommand.Create(configOption),
+            ProfileCommands.Create(configOption),
+            DoctorCommand.Create(configOption),
+        };
+
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parseResult.Errors.Count > 0 && parseResult.CommandResult.Command.Action is not null)
+        {
+            var command = string.Join(' ', parseResult.CommandResult.Command.Name == root.Name ? "aisbx" : "aisbx " + parseResult.CommandResult.Command.Name);
+            return Fail($"{parseResult.Errors[0].Message} (see '{command} --help')");
+        }
+
+        try
+        {
+            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (PolicyRefusal refusal)
+        {
+            return Fail($"refused ({refusal.Rule}): {refusal.Message}");
+        }
+        catch (AisbxException ex)
+        {
+            return Fail(ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail("interrupted");
+        }
+        catch (Exception ex)
+        {
+            // A bug: say so in one line, without a stack trace.
+            return Fail($"internal error ({ex.GetType().Name}): {ex.Message.Split('\n')[0]}. Please report it");
+        }
+    }
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine("aisbx: " + message);
+        return OwnErrorExitCode;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+using Aisbx.Sandbox.Bubblewrap;
+using Aisbx.Sandbox.Host;
+
+namespace Aisbx.Cli.Commands;
+
+/// <summary>Renders a plan as the bash command that runs the same sandbox with bubblewrap directly.</summary>
+internal static class DryRun
+{
+    public static string Render(LaunchPlan plan)
+    {
+        var invocation = BwrapCommandLine.Build(plan, workspaceByPath: true);
+        var line = new StringBuilder();
+        line.Append("env -i");
+        foreach (var (name, value) in plan.Env)
+        {
+            line.Append(' ').Append(Quote($"{name}={value}"));
+        }
+
+        if (plan.RunAs is { } identity)
+        {
+            line.Append(CultureInfo.InvariantCulture, $" setpriv --reuid={identity.Uid} --regid={identity.Gid} --clear-groups --inh-caps=-all --bounding-set=-all --");
+        }
+
+        line.Append(' ').Append(HostTools.Bwrap);
+        foreach (var argument in invocation.Arguments)
+        {
+            line.Append(' ').Append(Quote(argument));
+        }
+
+        foreach (var (fd, content) in invocation.DataFiles)
+        {
+            line.Append(CultureInfo.InvariantCulture, $" {fd}< <(printf '%s' {Quote(content)})");
+        }
+
+        return line.ToString();
+    }
+
+    private static string Quote(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@%+".Contains(c, StringComparison.Ordinal))
+            ? value
+            : "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

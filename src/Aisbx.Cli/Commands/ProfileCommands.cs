@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Text.Json;
+using Aisbx.Core.Profiles;
+
+namespace Aisbx.Cli.Commands;
+
+/// <summary><c>aisbx profile list [--json]</c> and <c>aisbx profile show NAME [--json]</c>.</summary>
+internal static class ProfileCommands
+{
+    public static Command Create(Option<string?> configOption)
+    {
+        var listJson = new Option<bool>("--json") { Description = "Print JSON" };
+        var list = new Command("list", "List the profiles: built-in and your own") { listJson };
+        list.SetAction(parseResult =>
+        {
+            var runner = CliConfig.Runner(parseResult, configOption);
+            var documents = runner.Profiles.All().Select(p => ProfileDocument.From(p, ToolchainCheck.MissingTools(runner, p))).ToList();
+            if (parseResult.GetValue(listJson))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListProfileDocument));
+                return 0;
+            }
+
+            var width = documents.Max(d => d.Name.Length);
+            foreach (var d in documents)
+            {
+                var tools = d.ToolchainPresent ? "" : $"  [missing: {string.Join(", ", d.MissingTools)}]";
+                Console.Out.WriteLine($"{d.Name.PadRight(width)}  {d.Description}{tools}");
+            }
+
+            return 0;
+        });
+
+        var name = new Argument<string>("name") { Description = "Profile name" };
+        var showJson = new Option<bool>("--json") { Description = "Print JSON" };
+        var show = new Command("show", "Show one profile in full") { name, showJson };
+        show.SetAction(parseResult =>
+        {
+            var runner = CliConfig.Runner(parseResult, configOption);
+            var profile = runner.Profiles.Get(parseResult.GetValue(name)!);
+            var document = ProfileDocument.From(profile, ToolchainCheck.MissingTools(runner, profile));
+            Console.Out.WriteLine(parseResult.GetValue(showJson)
+                ? JsonSerializer.Serialize(document, CliJsonContext.Default.ProfileDocument)
+                : Describe(profile, document));
+            return 0;
+        });
+
+        return new Command("profile", "List and inspect profiles") { list, show };
+    }
+
+    private static string Describe(Profile profile, ProfileDocument document)
+    {
+        var l = document.Limits;
+        var lines = new List<string>
+        {
+            $"{profile.Name}: {profile.Description}",
+            $"  origin:      {profile.Origin}",
+            $"  rootfs:      {profile.Rootfs}",
+            $"  network:     {document.Network} (allowed: {string.Join(", ", document.AllowedNetworks)})",
+            $"  toolchain:   {string.Join(", ", profile.Toolchain)}{(document.ToolchainPresent ? "" : $" (missing: {string.Join(", ", document.MissingTools)})")}",
+            $"  limits:      wall {l.WallTime}, cpu {l.CpuTime}, memory {l.Memory}, pids {l.Pids}, file size {l.FileSize}, open files {l.OpenFiles}, /tmp {l.TmpSize}, output {l.Output}",
+            $"  denied:      {(profile.DeniedCommands.IsEmpty ? "(none)" : string.Join(", ", profile.DeniedCommands))}",
+            "  env:",
+        };
+        lines.AddRange(profile.Env.Select(e => $"    {e.Key}={e.Value}"));
+        lines.Add("  mounts (read-only):");
+        lines.AddRange(profile.Mounts.Select(m => $"    {m.Source} -> {m.Target}{(m.Optional ? " (optional)" : "")}"));
+        return string.Join('\n', lines);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Units;
+
+namespace Aisbx.Cli.Commands;
+
+/// <summary>A profile as <c>profile list --json</c> and <c>profile show --json</c> print it.</summary>
+internal sealed record ProfileDocument(
+    string Name,
+    string Description,
+    string Origin,
+    string Rootfs,
+    string Network,
+    IReadOnlyList<string> AllowedNetworks,
+    IReadOnlyList<string> Toolchain,
+    bool ToolchainPresent,
+    IReadOnlyList<string> MissingTools,
+    LimitsDocument Limits,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<MountDocument> Mounts,
+    IReadOnlyList<string> DeniedCommands)
+{
+    public static ProfileDocument From(Profile profile, IReadOnlyList<string> missingTools) => new(
+        profile.Name,
+        profile.Description,
+        profile.Origin,
+        profile.Rootfs,
+        NetworkModeText.Format(profile.Network),
+        [.. profile.AllowedNetworks.Select(NetworkModeText.Format)],
+        profile.Toolchain,
+        missingTools.Count == 0,
+        missingTools,
+        LimitsDocument.From(profile.Limits),
+        profile.Env,
+        [.. profile.Mounts.Select(m => new MountDocument(m.Source, m.Target, m.Optional))],
+        profile.DeniedCommands);
+}
+
+internal sealed record LimitsDocument(string WallTime, string CpuTime, string Memory, int Pids, string FileSize, int OpenFiles, string TmpSize, string Output)
+{
+    public static LimitsDocument From(ResourceLimits limits) => new(
+        DurationText.Format(limits.WallTime),
+        DurationText.Format(limits.CpuTime),
+        ByteSize.Format(limits.MemoryBytes),
+        limits.Pids,
+        ByteSize.Format(limits.FileSizeBytes),
+        limits.OpenFiles,
+        ByteSize.Format(limits.TmpSizeBytes),
+        ByteSize.Format(limits.OutputBytes));
+}
+
+internal sealed record MountDocument(string Source, string Target, bool Optional);
+
+internal sealed record DoctorCheck(string Name, string Status, string Detail);
+
+internal sealed record DoctorReport(bool Ok, IReadOnlyList<DoctorCheck> Checks);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(ProfileDocument))]
+[JsonSerializable(typeof(List<ProfileDocument>))]
+[JsonSerializable(typeof(DoctorReport))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

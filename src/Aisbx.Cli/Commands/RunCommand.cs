@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Text.Json;
+using Aisbx.Core;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Runs;
+using Aisbx.Core.Units;
+using Aisbx.Sandbox;
+
+namespace Aisbx.Cli.Commands;
+
+/// <summary><c>aisbx run [options] [--] COMMAND [ARG...]</c></summary>
+internal static class RunCommand
+{
+    public static Command Create(Option<string?> configOption)
+    {
+        var profile = new Option<string>("--profile", "-p") { Description = "Profile to run under", DefaultValueFactory = _ => "default" };
+        var workdir = new Option<string?>("--workdir", "-w") { Description = "Host directory mounted read-write at /workspace (default: a fresh one, removed after)" };
+        var timeout = new Option<string?>("--timeout", "-t") { Description = "Wall-clock limit, e.g. 500ms, 30s, 2m (default: the profile's)" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit, e.g. 256M, 1G (at most the profile's)" };
+        var pids = new Option<int?>("--pids") { Description = "Process limit (at most the profile's)" };
+        var cpuTime = new Option<string?>("--cpu-time") { Description = "CPU-time limit, e.g. 10s (at most the profile's)" };
+        var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none or host" };
+        network.AcceptOnlyFromAmong("none", "host");
+        var env = new Option<string[]>("--env", "-e") { Description = "Extra environment variable KEY=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var json = new Option<bool>("--json") { Description = "Print one result document instead of passing output through" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the bubblewrap command line (bash) that would run, and exit" };
+        var command = new Argument<string[]>("command")
+        {
+            Description = "The program and its arguments",
+            Arity = ArgumentArity.OneOrMore,
+            CaptureRemainingTokens = true,
+        };
+
+        var run = new Command("run", "Run a command in a sandbox built from a profile")
+        {
+            profile, workdir, timeout, memory, pids, cpuTime, network, env, json, dryRun, command,
+        };
+
+        run.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var runner = CliConfig.Runner(parseResult, configOption);
+            var request = new RunRequest
+            {
+                Command = [.. parseResult.GetValue(command) ?? []],
+                Profile = parseResult.GetValue(profile) ?? "default",
+                Workdir = parseResult.GetValue(workdir),
+                Env = ParseEnv(parseResult.GetValue(env) ?? []),
+                Network = parseResult.GetValue(network) is { } mode && NetworkModeText.TryParse(mode, out var parsed) ? parsed : null,
+                WallTime = Duration(parseResult.GetValue(timeout), "--timeout"),
+                CpuTime = Duration(parseResult.GetValue(cpuTime), "--cpu-time"),
+                MemoryBytes = Size(parseResult.GetValue(memory), "--memory"),
+                Pids = parseResult.GetValue(pids) is { } p ? (p > 0 ? p : throw new AisbxException("--pids must be a positive whole number")) : null,
+                CaptureOutput = parseResult.GetValue(json),
+            };
+
+            if (parseResult.GetValue(dryRun))
+            {
+                Console.Out.WriteLine(DryRun.Render(runner.Plan(request, request.Workdir ?? "/tmp/aisbx-dry-run")));
+                return 0;
+            }
+
+            var io = request.CaptureOutput
+                ? new RunIo { Stdin = Console.OpenStandardInput() }
+                : new RunIo { Stdin = Console.OpenStandardInput(), Stdout = Console.OpenStandardOutput(), Stderr = Console.OpenStandardError() };
+            var result = await runner.RunAsync(request, io, cancellationToken);
+            if (request.CaptureOutput)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
+            }
+
+            return result.ExitCode;
+        });
+        return run;
+    }
+
+    private static ImmutableSortedDictionary<string, string> ParseEnv(string[] pairs)
+    {
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new AisbxException($"--env '{pair}' is not KEY=VALUE: write it as NAME=value");
+            }
+
+            builder[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private static TimeSpan? Duration(string? text, string option) =>
+        text is null ? null
+        : DurationText.TryParse(text, out var value) ? value
+        : throw new AisbxException($"{option} '{text}' is not a duration: write e.g. 500ms, 30s or 2m");
+
+    private static long? Size(string? text, string option) =>
+        text is null ? null
+        : ByteSize.TryParse(text, out var value) ? value
+        : throw new AisbxException($"{option} '{text}' is not a size: write e.g. 256M or 1G");
+}

@@ -1,0 +1,28 @@
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Runs;
+using Aisbx.Sandbox;
+using Aisbx.Sandbox.Bubblewrap;
+
+namespace Aisbx.Cli.Commands;
+
+/// <summary>Which of a profile's toolchain commands the sandbox would find, looked up exactly as a run looks them up.</summary>
+internal static class ToolchainCheck
+{
+    public static IReadOnlyList<string> MissingTools(SandboxRunner runner, Profile profile)
+    {
+        var missing = new List<string>();
+        foreach (var tool in profile.Toolchain)
+        {
+            var plan = runner.Plan(new RunRequest { Command = [tool], Profile = profile.Name }, "/tmp");
+            if (CommandResolver.Resolve(plan, ProbeHost) != CommandLookup.Found)
+            {
+                missing.Add(tool);
+            }
+        }
+
+        return missing;
+    }
+
+    private static (bool, bool) ProbeHost(string path) =>
+        File.Exists(path) ? (true, (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0) : (false, false);
+}

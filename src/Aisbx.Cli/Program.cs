@@ -1,0 +1,3 @@
+using Aisbx.Cli;
+
+return await AisbxCli.RunAsync(args);

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+
+namespace Aisbx.Core.Configuration;
+
+/// <summary>The host's aisbx settings: where its files live, who sandboxes run as, and what callers may ask for.</summary>
+public sealed record AisbxConfig
+{
+    /// <summary>Unprivileged host uid/gid that sandboxes run under when aisbx itself runs as root.</summary>
+    public const int DefaultSandboxId = 65532;
+
+    public const string ConfigFileName = "config.toml";
+
+    public required string ConfigDirectory { get; init; }
+
+    /// <summary>The home of the user running aisbx; <c>~</c> in settings and profile mounts means this.</summary>
+    public required string CallerHome { get; init; }
+
+    /// <summary>Where fresh workspaces are made; never mountable as a workdir.</summary>
+    public required string WorkspaceBase { get; init; }
+
+    public int SandboxUid { get; init; } = DefaultSandboxId;
+
+    public int SandboxGid { get; init; } = DefaultSandboxId;
+
+    /// <summary>A workdir must lie strictly inside one of these (after symlinks are resolved).</summary>
+    public ImmutableArray<string> AllowedWorkdirRoots { get; init; } = [];
+
+    public RequestSizeLimits RequestLimits { get; init; } = RequestSizeLimits.Default;
+
+    public string ProfilesDirectory => Path.Combine(ConfigDirectory, "profiles");
+
+    public string ConfigFile => Path.Combine(ConfigDirectory, ConfigFileName);
+
+    /// <summary>Expands a leading <c>~</c> to <see cref="CallerHome"/>.</summary>
+    public string ExpandHome(string path) =>
+        path == "~" ? CallerHome
+        : path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(CallerHome, path[2..])
+        : path;
+}

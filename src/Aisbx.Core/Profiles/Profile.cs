@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+
+namespace Aisbx.Core.Profiles;
+
+/// <summary>A named sandbox recipe: what the program sees, what it may use, and what it may not run.</summary>
+public sealed record Profile
+{
+    public required string Name { get; init; }
+
+    public required string Description { get; init; }
+
+    /// <summary>Where the sandbox's system comes from. Only <c>host</c> exists for now: the host's own dirs, read-only.</summary>
+    public string Rootfs { get; init; } = "host";
+
+    public ImmutableArray<ProfileMount> Mounts { get; init; } = [];
+
+    public ImmutableSortedDictionary<string, string> Env { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
+
+    public NetworkMode Network { get; init; } = NetworkMode.None;
+
+    /// <summary>The network modes a run of this profile may ask for; always includes <see cref="Network"/>.</summary>
+    public ImmutableArray<NetworkMode> AllowedNetworks { get; init; } = [NetworkMode.None];
+
+    /// <summary>Command names refused before launch: a guard rail for agents, not the security boundary.</summary>
+    public ImmutableArray<string> DeniedCommands { get; init; } = [];
+
+    /// <summary>The commands that make up the profile's toolchain; <c>doctor</c> checks each one.</summary>
+    public ImmutableArray<string> Toolchain { get; init; } = [];
+
+    /// <summary>Where the profile came from: <c>built-in</c> or the path of the user's file.</summary>
+    public string Origin { get; init; } = "built-in";
+}

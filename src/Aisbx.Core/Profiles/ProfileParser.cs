@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Units;
+
+namespace Aisbx.Core.Profiles;
+
+/// <summary>
+/// Reads a profile file. A file may name a profile it <c>extends</c>: its keys then override that profile's,
+/// its <c>[env]</c> adds to the base's, and its <c>[[mounts]]</c> come after the base's.
+/// </summary>
+public static class ProfileParser
+{
+    public const string ExtendsKey = "extends";
+
+    /// <summary>The profile a file extends, if any, read without validating the rest.</summary>
+    public static string? ReadExtends(string text, string where) => TomlSection.Parse(text, where).String(ExtendsKey);
+
+    public static Profile Parse(string name, string text, string origin, Profile? baseProfile)
+    {
+        var where = origin == "built-in" ? $"built-in profile '{name}'" : $"profile file {origin}";
+        var root = TomlSection.Parse(text, where);
+        root.String(ExtendsKey);
+
+        var profile = (baseProfile ?? new Profile { Name = name, Description = "" }) with { Name = name, Origin = origin };
+        profile = profile with
+        {
+            Description = root.String("description") ?? profile.Description,
+            Rootfs = root.String("rootfs") ?? profile.Rootfs,
+            Toolchain = root.StringList("toolchain") ?? profile.Toolchain,
+            DeniedCommands = root.StringList("denied_commands") ?? profile.DeniedCommands,
+        };
+
+        if (profile.Rootfs != "host")
+        {
+            throw root.Error($"rootfs '{profile.Rootfs}' is not available yet; use rootfs = \"host\"");
+        }
+
+        if (string.IsNullOrWhiteSpace(profile.Description))
+        {
+            throw root.Error("'description' is missing; add a one-line description = \"...\"");
+        }
+
+        profile = ReadNetwork(root, profile);
+
+        if (root.Table("env") is { } env)
+        {
+            profile = profile with { Env = profile.Env.SetItems(env.StringMap()) };
+        }
+
+        var mounts = profile.Mounts.ToBuilder();
+        foreach (var mount in root.TableArray("mounts"))
+        {
+            mounts.Add(ReadMount(mount));
+        }
+
+        profile = profile with { Mounts = mounts.ToImmutable() };
+
+        if (root.Table("limits") is { } limits)
+        {
+            profile = profile with { Limits = ReadLimits(limits, profile.Limits) };
+        }
+
+        root.RejectUnknownKeys();
+        return profile;
+    }
+
+    private static Profile ReadNetwork(TomlSection root, Profile profile)
+    {
+        var network = profile.Network;
+        if (root.String("network") is { } text && !NetworkModeText.TryParse(text, out network))
+        {
+            throw root.Error($"network '{text}' is not a mode; use \"none\" or \"host\"");
+        }
+
+        var allowed = profile.AllowedNetworks;
+        if (root.StringList("allowed_networks") is { } list)
+        {
+            var builder = ImmutableArray.CreateBuilder<NetworkMode>();
+            foreach (var item in list)
+            {
+                builder.Add(NetworkModeText.TryParse(item, out var mode)
+                    ? mode
+                    : throw root.Error($"allowed_networks entry '{item}' is not a mode; use \"none\" or \"host\""));
+            }
+
+            allowed = builder.ToImmutable();
+        }
+
+        if (!allowed.Contains(network))
+        {
+            allowed = allowed.Add(network);
+        }
+
+        return profile with { Network = network, AllowedNetworks = allowed };
+    }
+
+    private static ProfileMount ReadMount(TomlSection mount)
+    {
+        var source = mount.String("source") ?? throw mount.Error("'source' is missing; give the host path to mount read-only");
+        var target = mount.String("target") ?? (source.StartsWith("~/", StringComparison.Ordinal) ? null : source)
+            ?? throw mount.Error($"'target' is missing; a source under ~ needs a target path inside the sandbox");
+        var optional = mount.Boolean("optional") ?? false;
+        mount.RejectUnknownKeys();
+
+        if (!(source.StartsWith('/') || source.StartsWith("~/", StringComparison.Ordinal)))
+        {
+            throw mount.Error($"source '{source}' must be an absolute path or start with ~/");
+        }
+
+        if (!target.StartsWith('/') || target.Split('/').Contains(".."))
+        {
+            throw mount.Error($"target '{target}' must be an absolute path without '..'");
+        }
+
+        return new ProfileMount(source, target, optional);
+    }
+
+    private static ResourceLimits ReadLimits(TomlSection section, ResourceLimits limits)
+    {
+        limits = limits with
+        {
+            WallTime = Duration(section, "wall_time") ?? limits.WallTime,
+            CpuTime = Duration(section, "cpu_time") ?? limits.CpuTime,
+            MemoryBytes = Size(section, "memory") ?? limits.MemoryBytes,
+            Pids = Count(section, "pids") ?? limits.Pids,
+            FileSizeBytes = Size(section, "file_size") ?? limits.FileSizeBytes,
+            OpenFiles = Count(section, "open_files") ?? limits.OpenFiles,
+            TmpSizeBytes = Size(section, "tmp_size") ?? limits.TmpSizeBytes,
+            OutputBytes = Size(section, "output") ?? limits.OutputBytes,
+        };
+        section.RejectUnknownKeys();
+        return limits;
+    }
+
+    private static TimeSpan? Duration(TomlSection section, string key)
+    {
+        var text = section.String(key);
+        return text is null ? null
+            : DurationText.TryParse(text, out var value) ? value
+            : throw section.Error($"{key} '{text}' is not a duration; write e.g. \"500ms\", \"30s\" or \"2m\"");
+    }
+
+    private static long? Size(TomlSection section, string key)
+    {
+        var text = section.String(key);
+        return text is null ? null
+            : ByteSize.TryParse(text, out var value) ? value
+            : throw section.Error($"{key} '{text}' is not a size; write e.g. \"512K\", \"256M\" or \"1G\"");
+    }
+
+    private static int? Count(TomlSection section, string key)
+    {
+        var value = section.Integer(key);
+        return value is null ? null
+            : value is > 0 and <= int.MaxValue ? (int)value
+            : throw section.Error($"{key} = {value} must be a positive whole number");
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Aisbx.Core.Runs;
+
+/// <summary>Source-generated JSON for every document aisbx prints, so that no reflection runs on the hot path.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(RunResult))]
+public sealed partial class AisbxJsonContext : JsonSerializerContext;

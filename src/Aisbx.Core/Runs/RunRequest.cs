@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using Aisbx.Core.Profiles;
+
+namespace Aisbx.Core.Runs;
+
+/// <summary>What a caller asks for: a command, the profile to run it under, and optional tighter limits.</summary>
+public sealed record RunRequest
+{
+    public required ImmutableArray<string> Command { get; init; }
+
+    public string Profile { get; init; } = "default";
+
+    /// <summary>Host directory mounted read-write at <c>/workspace</c>; null for a fresh one, removed afterwards.</summary>
+    public string? Workdir { get; init; }
+
+    public ImmutableSortedDictionary<string, string> Env { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    public NetworkMode? Network { get; init; }
+
+    public TimeSpan? WallTime { get; init; }
+
+    public TimeSpan? CpuTime { get; init; }
+
+    public long? MemoryBytes { get; init; }
+
+    public int? Pids { get; init; }
+
+    /// <summary>Capture stdout and stderr (up to the output limit) instead of streaming them to the caller's sinks.</summary>
+    public bool CaptureOutput { get; init; }
+}

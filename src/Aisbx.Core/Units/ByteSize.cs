@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Aisbx.Core.Units;
+
+/// <summary>Parses and prints sizes the way the command line writes them: <c>512K</c>, <c>256M</c>, <c>1G</c> (powers of 1024).</summary>
+public static class ByteSize
+{
+    public static bool TryParse(string? text, out long bytes)
+    {
+        bytes = 0;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var span = text.AsSpan().Trim();
+        var unitStart = span.Length;
+        while (unitStart > 0 && char.IsAsciiLetter(span[unitStart - 1]))
+        {
+            unitStart--;
+        }
+
+        if (!long.TryParse(span[..unitStart], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
+        {
+            return false;
+        }
+
+        long? multiplier = span[unitStart..].ToString().ToUpperInvariant() switch
+        {
+            "" or "B" => 1L,
+            "K" or "KB" or "KIB" => 1L << 10,
+            "M" or "MB" or "MIB" => 1L << 20,
+            "G" or "GB" or "GIB" => 1L << 30,
+            "T" or "TB" or "TIB" => 1L << 40,
+            _ => null,
+        };
+        if (multiplier is not { } m || number > long.MaxValue / m)
+        {
+            return false;
+        }
+
+        bytes = number * m;
+        return true;
+    }
+
+    public static long Parse(string text, string what) =>
+        TryParse(text, out var bytes)
+            ? bytes
+            : throw new FormatException($"{what} '{text}' is not a size: write a positive whole number with K, M or G, e.g. 512K, 256M, 1G.");
+
+    public static string Format(long bytes) =>
+        bytes % (1L << 30) == 0 ? $"{bytes >> 30}G"
+        : bytes % (1L << 20) == 0 ? $"{bytes >> 20}M"
+        : bytes % (1L << 10) == 0 ? $"{bytes >> 10}K"
+        : bytes.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Aisbx.Core.Units;
+
+/// <summary>Parses and prints durations the way the command line writes them: <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>.</summary>
+public static class DurationText
+{
+    public static bool TryParse(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var span = text.AsSpan().Trim();
+        var unitStart = span.Length;
+        while (unitStart > 0 && char.IsAsciiLetter(span[unitStart - 1]))
+        {
+            unitStart--;
+        }
+
+        if (!double.TryParse(span[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+            || number <= 0 || double.IsInfinity(number))
+        {
+            return false;
+        }
+
+        double? seconds = span[unitStart..] switch
+        {
+            "ms" => number / 1000,
+            "" or "s" => number,
+            "m" => number * 60,
+            "h" => number * 3600,
+            _ => null,
+        };
+        if (seconds is not { } s || s > TimeSpan.FromDays(7).TotalSeconds)
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(s);
+        return value > TimeSpan.Zero;
+    }
+
+    public static TimeSpan Parse(string text, string what) =>
+        TryParse(text, out var value)
+            ? value
+            : throw new FormatException($"{what} '{text}' is not a duration: write a positive number with ms, s, m or h, e.g. 500ms, 30s, 2m (at most 7 days).");
+
+    public static string Format(TimeSpan value) =>
+        value.TotalMilliseconds % 1000 != 0 ? $"{value.TotalMilliseconds:0}ms"
+        : value.TotalSeconds % 3600 == 0 ? $"{value.TotalSeconds / 3600:0}h"
+        : value.TotalSeconds % 60 == 0 ? $"{value.TotalSeconds / 60:0}m"
+        : $"{value.TotalSeconds:0}s";
+}

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Aisbx.Core.Profiles;
+
+namespace Aisbx.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Renders a <see cref="LaunchPlan"/> as bubblewrap arguments. Descriptors the sandbox setup reads are placed at
+/// fixed numbers: <see cref="StatusFd"/>, <see cref="WorkspaceFd"/>, then one per generated file.
+/// </summary>
+public static class BwrapCommandLine
+{
+    public const int StatusFd = 3;
+    public const int WorkspaceFd = 4;
+    public const int FirstDataFd = 5;
+
+    /// <param name="workspaceByPath">Bind the workspace by its host path instead of a descriptor (for printing and benchmarks).</param>
+    public static BwrapInvocation Build(LaunchPlan plan, bool workspaceByPath = false)
+    {
+        var args = ImmutableArray.CreateBuilder<string>(64 + plan.Command.Length);
+        var dataFiles = ImmutableArray.CreateBuilder<(int, string)>();
+
+        // Namespaces and identity: all of them, uid/gid 1000 inside, no nested user namespaces, no capabilities.
+        args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");
+        if (plan.Network == NetworkMode.Host)
+        {
+            args.Add("--share-net");
+        }
+
+        args.AddRange("--uid", Number(LaunchPlan.SandboxUid), "--gid", Number(LaunchPlan.SandboxGid));
+        args.AddRange("--hostname", LaunchPlan.Hostname, "--cap-drop", "ALL");
+
+        // A new session (no TIOCSTI into the caller's terminal), and death with aisbx.
+        args.AddRange("--new-session", "--die-with-parent");
+        if (!workspaceByPath)
+        {
+            args.AddRange("--json-status-fd", Number(StatusFd));
+        }
+
+        foreach (var op in plan.Mounts)
+        {
+            switch (op)
+            {
+                case BindMount bind:
+                    args.AddRange(bind.ReadOnly ? "--ro-bind" : "--bind", bind.Source, bind.Target);
+                    break;
+                case WorkspaceMount workspace when workspaceByPath:
+                    args.AddRange("--bind", workspace.HostPath, workspace.Target);
+                    break;
+                case WorkspaceMount workspace:
+                    args.AddRange("--bind-fd", Number(WorkspaceFd), workspace.Target);
+                    break;
+                case TmpfsMount tmpfs:
+                    args.AddRange("--perms", "1777", "--size", Number(tmpfs.SizeBytes), "--tmpfs", tmpfs.Target);
+                    break;
+                case ProcMount proc:
+                    args.AddRange("--proc", proc.Target);
+                    break;
+                case DevMount dev:
+                    args.AddRange("--dev", dev.Target);
+                    break;
+                case SymlinkOp link:
+                    args.AddRange("--symlink", link.LinkTarget, link.Target);
+                    break;
+                case DataFile data:
+                    var fd = FirstDataFd + dataFiles.Count;
+                    dataFiles.Add((fd, data.Content));
+                    args.AddRange("--perms", "0444", "--ro-bind-data", Number(fd), data.Target);
+                    break;
+                case RemountReadOnly remount:
+                    args.AddRange("--remount-ro", remount.Target);
+                    break;
+                default:
+                    throw new InvalidOperationException($"unknown mount step {op.GetType().Name}");
+            }
+        }
+
+        args.AddRange("--chdir", plan.WorkingDirectory, "--");
+        args.AddRange(plan.Command);
+        return new BwrapInvocation(args.ToImmutable(), dataFiles.ToImmutable());
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

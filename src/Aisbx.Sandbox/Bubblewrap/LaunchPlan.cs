@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using Aisbx.Core.Profiles;
+
+namespace Aisbx.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Everything needed to start one sandbox, as a plain value: built by <see cref="LaunchPlanBuilder"/>, turned into a
+/// bubblewrap command line by <see cref="BwrapCommandLine"/>, and testable without starting anything.
+/// </summary>
+public sealed record LaunchPlan
+{
+    public const string WorkspacePath = "/workspace";
+    public const int SandboxUid = 1000;
+    public const int SandboxGid = 1000;
+    public const string SandboxUser = "sandbox";
+    public const string Hostname = "aisbx";
+
+    public required string SandboxId { get; init; }
+
+    public required string ProfileName { get; init; }
+
+    public required ImmutableArray<MountOp> Mounts { get; init; }
+
+    public required ImmutableArray<string> Command { get; init; }
+
+    /// <summary>The program's whole environment, sorted by name; nothing of aisbx's own leaks in.</summary>
+    public required ImmutableArray<KeyValuePair<string, string>> Env { get; init; }
+
+    public required NetworkMode Network { get; init; }
+
+    public required ResourceLimits Limits { get; init; }
+
+    /// <summary>Null when aisbx is not root and bubblewrap runs as the caller.</summary>
+    public HostIdentity? RunAs { get; init; }
+
+    public string WorkingDirectory { get; init; } = WorkspacePath;
+
+    public string? EnvValue(string name)
+    {
+        foreach (var (key, value) in Env)
+        {
+            if (key == name)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+}

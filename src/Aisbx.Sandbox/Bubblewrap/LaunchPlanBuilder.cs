@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Aisbx.Core;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Policy;
+using Aisbx.Core.Profiles;
+
+namespace Aisbx.Sandbox.Bubblewrap;
+
+/// <summary>Turns an approved request into a <see cref="LaunchPlan"/>: the filesystem, environment and identity of the sandbox.</summary>
+public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp> rootfs, Func<string, string?> resolveHostPath)
+{
+    public LaunchPlan Build(ApprovedRun run, string sandboxId, string workspaceHostPath, HostIdentity? runAs)
+    {
+        var mounts = ImmutableArray.CreateBuilder<MountOp>();
+        mounts.AddRange(rootfs);
+        AddProfileMounts(run.Profile, mounts);
+        mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxUid}:{LaunchPlan.SandboxGid}:aisbx sandbox:/tmp:/bin/sh\n", "/etc/passwd"));
+        mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxGid}:\n", "/etc/group"));
+        if (run.Network == NetworkMode.Host && resolveHostPath("/etc/resolv.conf") is { } resolvConf)
+        {
+            mounts.Add(new BindMount(resolvConf, "/etc/resolv.conf", ReadOnly: true));
+        }
+
+        mounts.Add(new ProcMount("/proc"));
+        mounts.Add(new DevMount("/dev"));
+        mounts.Add(new TmpfsMount("/tmp", run.Limits.TmpSizeBytes));
+        mounts.Add(new WorkspaceMount(workspaceHostPath, LaunchPlan.WorkspacePath));
+        mounts.Add(new RemountReadOnly("/"));
+
+        return new LaunchPlan
+        {
+            SandboxId = sandboxId,
+            ProfileName = run.Profile.Name,
+            Mounts = mounts.ToImmutable(),
+            Command = run.Request.Command,
+            Env = [.. run.Profile.Env.SetItems(run.Request.Env)],
+            Network = run.Network,
+            Limits = run.Limits,
+            RunAs = runAs,
+        };
+    }
+
+    private void AddProfileMounts(Profile profile, ImmutableArray<MountOp>.Builder mounts)
+    {
+        foreach (var mount in profile.Mounts)
+        {
+            var requested = config.ExpandHome(mount.Source);
+            var source = resolveHostPath(requested);
+            if (source is null)
+            {
+                if (mount.Optional)
+                {
+                    continue;
+                }
+
+                throw new ConfigurationException(
+                    $"profile '{profile.Name}' mounts {requested}, which does not exist on this host: install what provides it, or mark the mount optional = true");
+            }
+
+            foreach (var secret in new[] { config.ConfigDirectory, config.WorkspaceBase })
+            {
+                if (WorkdirPolicy.IsSameOrInside(source, secret) || WorkdirPolicy.IsSameOrInside(secret, source))
+                {
+                    throw new ConfigurationException(
+                        $"profile '{profile.Name}' mounts {source}, which overlaps aisbx's own directory {secret}: mount a narrower path");
+                }
+            }
+
+            mounts.Add(new BindMount(source, mount.Target, ReadOnly: true));
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using System.Runtime.InteropServices;
+
+namespace Aisbx.Sandbox.Interop;
+
+internal static partial class Interop
+{
+    internal const int F_DUPFD_CLOEXEC = 1030;
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(int fd, int command, int argument);
+}

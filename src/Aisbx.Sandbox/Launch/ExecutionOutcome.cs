@@ -1,0 +1,10 @@
+namespace Aisbx.Sandbox.Launch;
+
+/// <summary>What happened to a launched sandbox, before it is turned into a result document.</summary>
+internal sealed record ExecutionOutcome(
+    ChildExit Exit,
+    int? ProgramExitCode,
+    bool TimedOut,
+    bool Cancelled,
+    bool StdinTruncated,
+    TimeSpan Duration);

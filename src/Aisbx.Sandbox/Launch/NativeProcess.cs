@@ -1,0 +1,155 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using static Aisbx.Sandbox.Interop.Interop;
+
+namespace Aisbx.Sandbox.Launch;
+
+/// <summary>
+/// A child started with posix_spawn, with exactly the descriptors it is given and nothing else: .NET's Process class
+/// cannot hand extra descriptors to a child, nor close the ones it does not own.
+/// </summary>
+internal sealed class NativeProcess : IDisposable
+{
+    private const int HighFdBase = 100;
+
+    private readonly int _pidfd;
+    private int _exited;
+
+    private NativeProcess(int pid, int pidfd)
+    {
+        Pid = pid;
+        _pidfd = pidfd;
+    }
+
+    public int Pid { get; }
+
+    /// <param name="fds">Parent descriptor → number it gets in the child. Every other descriptor is closed in the child.</param>
+    public static NativeProcess Start(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds) =>
+        SpawnThread.Run(() => Spawn(executable, argv, env, fds));
+
+    /// <summary>Sends SIGKILL through the pidfd: it can never reach another process that reused the pid.</summary>
+    public void Kill()
+    {
+        if (Volatile.Read(ref _exited) == 0)
+        {
+            _ = PidfdSendSignal(_pidfd, SIGKILL);
+        }
+    }
+
+    public Task<ChildExit> WaitForExitAsync() =>
+        Task.Factory.StartNew(WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    public void Dispose()
+    {
+        if (_pidfd >= 0)
+        {
+            _ = Close(_pidfd);
+        }
+    }
+
+    private ChildExit WaitForExit()
+    {
+        int result, status;
+        Rusage usage;
+        do
+        {
+            result = Wait4(Pid, out status, 0, out usage);
+        }
+        while (result < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        Volatile.Write(ref _exited, 1);
+        if (result < 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "wait4 failed");
+        }
+
+        var cpu = usage.UserTime.TotalMilliseconds + usage.SystemTime.TotalMilliseconds;
+        var peak = usage.MaxRssKilobytes * 1024;
+        var termSignal = status & 0x7f;
+        return termSignal == 0
+            ? new ChildExit((status >> 8) & 0xff, null, cpu, peak)
+            : new ChildExit(null, termSignal, cpu, peak);
+    }
+
+    private static unsafe NativeProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds)
+    {
+        var fileActions = NativeMemory.AllocZeroed(PosixSpawnFileActionsSize);
+        var attributes = NativeMemory.AllocZeroed(PosixSpawnAttrSize);
+        var signals = NativeMemory.AllocZeroed(SigsetSize);
+        var nativeArgv = NativeStringArray.Create(argv);
+        var nativeEnv = NativeStringArray.Create(env.Select(e => $"{e.Key}={e.Value}"));
+        var moved = new List<int>(fds.Count);
+        try
+        {
+            Check(PosixSpawnFileActionsInit(fileActions), "posix_spawn_file_actions_init");
+            Check(PosixSpawnAttrInit(attributes), "posix_spawnattr_init");
+
+            // Lift every source above the target range first, so that no dup2 overwrites a source still to be placed.
+            var highest = 2;
+            foreach (var (parentFd, childFd) in fds)
+            {
+                var high = Fcntl(parentFd, F_DUPFD_CLOEXEC, HighFdBase);
+                if (high < 0)
+                {
+                    throw new Win32Exception(Marshal.GetLastPInvokeError(), "fcntl(F_DUPFD_CLOEXEC) failed");
+                }
+
+                moved.Add(high);
+                Check(PosixSpawnFileActionsAddDup2(fileActions, high, childFd), "posix_spawn_file_actions_adddup2");
+                highest = Math.Max(highest, childFd);
+            }
+
+            Check(PosixSpawnFileActionsAddCloseFrom(fileActions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");
+
+            // The runtime ignores SIGPIPE and may block signals: give the child the defaults and an empty mask.
+            _ = SigEmptySet(signals);
+            Check(PosixSpawnAttrSetSigMask(attributes, signals), "posix_spawnattr_setsigmask");
+            _ = SigFillSet(signals);
+            _ = SigDelSet(signals, SIGKILL);
+            _ = SigDelSet(signals, SIGSTOP);
+            Check(PosixSpawnAttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
+            Check(PosixSpawnAttrSetFlags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags");
+
+            int pid;
+            fixed (nint* argvPointer = nativeArgv.Pointers)
+            fixed (nint* envPointer = nativeEnv.Pointers)
+            {
+                Check(PosixSpawn(out pid, executable, fileActions, attributes, argvPointer, envPointer), $"posix_spawn {executable}");
+            }
+
+            var pidfd = PidfdOpen(pid);
+            if (pidfd < 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                _ = KillPid(pid, SIGKILL);
+                _ = Wait4(pid, out _, 0, out _);
+                throw new Win32Exception(error, "pidfd_open failed (Linux 5.3 or later is required)");
+            }
+
+            return new NativeProcess(pid, pidfd);
+        }
+        finally
+        {
+            foreach (var fd in moved)
+            {
+                _ = Close(fd);
+            }
+
+            _ = PosixSpawnFileActionsDestroy(fileActions);
+            _ = PosixSpawnAttrDestroy(attributes);
+            NativeMemory.Free(fileActions);
+            NativeMemory.Free(attributes);
+            NativeMemory.Free(signals);
+            nativeArgv.Dispose();
+            nativeEnv.Dispose();
+        }
+    }
+
+    private static void Check(int error, string what)
+    {
+        if (error != 0)
+        {
+            throw new Win32Exception(error, $"{what} failed");
+        }
+    }
+}

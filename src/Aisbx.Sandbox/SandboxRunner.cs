@@ -1,0 +1,144 @@
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Policy;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Runs;
+using Aisbx.Sandbox.Bubblewrap;
+using Aisbx.Sandbox.Host;
+using Aisbx.Sandbox.Launch;
+using Aisbx.Sandbox.Output;
+
+namespace Aisbx.Sandbox;
+
+/// <summary>
+/// Runs one request in a sandbox, in the order nsjail's containProc reads: policy, identity, workspace, plan,
+/// command lookup, host access, launch, result.
+/// </summary>
+public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
+{
+    private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath);
+
+    public AisbxConfig Config => config;
+
+    public ProfileCatalog Profiles => profiles;
+
+    /// <summary>Builds the plan a request would run, without running it.</summary>
+    public LaunchPlan Plan(RunRequest request, string workspaceHostPath)
+    {
+        var approved = RunPolicy.Approve(request, profiles, config);
+        return _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config));
+    }
+
+    /// <exception cref="PolicyRefusal">The request broke a rule; nothing was started.</exception>
+    /// <exception cref="SandboxUnavailableException">This host cannot run sandboxes.</exception>
+    /// <exception cref="SandboxStartException">bubblewrap could not build the sandbox.</exception>
+    public async Task<RunResult> RunAsync(RunRequest request, RunIo io, CancellationToken cancellationToken)
+    {
+        var approved = RunPolicy.Approve(request, profiles, config);
+        var runAs = SandboxIdentity.For(config);
+        var sandboxId = SandboxIds.New();
+
+        using var workspace = request.Workdir is null
+            ? Workspace.CreateFresh(config, runAs, sandboxId)
+            : Workspace.Open(request.Workdir, config, runAs);
+        var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
+
+        var (stdout, stderr) = CreateSinks(request, io, approved.Limits);
+        var lookup = CommandResolver.Resolve(plan, ProbeHost);
+        if (lookup != CommandLookup.Found)
+        {
+            stderr.Write(System.Text.Encoding.UTF8.GetBytes(CommandResolver.NotFoundMessage(plan, approved.Profile, lookup) + "\n"));
+            return Result(plan, stdout, stderr) with { ExitCode = lookup == CommandLookup.NotFound ? 127 : 126 };
+        }
+
+        if (runAs is not null)
+        {
+            foreach (var bind in plan.Mounts.OfType<BindMount>())
+            {
+                HostAccess.GrantTraverse(bind.Source, runAs);
+            }
+        }
+
+        _ = HostTools.Bwrap;
+        var outcome = await SandboxExecution.RunAsync(
+            plan, workspace, stdout, stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, cancellationToken);
+        return Complete(plan, outcome, stdout, stderr);
+    }
+
+    private static RunResult Complete(LaunchPlan plan, ExecutionOutcome outcome, OutputSink stdout, OutputSink stderr)
+    {
+        var result = Result(plan, stdout, stderr) with
+        {
+            DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 3),
+            CpuTimeMs = Math.Round(outcome.Exit.CpuTimeMs, 3),
+            PeakMemoryBytes = outcome.Exit.PeakMemoryBytes,
+        };
+
+        var limitHits = result.LimitHits.ToBuilder();
+        if (stdout is CapturingSink { Truncated: true } || stderr is CapturingSink { Truncated: true })
+        {
+            limitHits.Add(new LimitHit("output", plan.Limits.OutputBytes));
+        }
+
+        if (outcome.TimedOut)
+        {
+            limitHits.Add(new LimitHit("wall-time", (long)plan.Limits.WallTime.TotalMilliseconds));
+            return result with { ExitCode = 124, TimedOut = true, LimitHits = limitHits.ToImmutable() };
+        }
+
+        result = result with { LimitHits = limitHits.ToImmutable() };
+        if (outcome.Cancelled)
+        {
+            return result with { ExitCode = 128 + 9, Signal = 9 };
+        }
+
+        if (outcome.ProgramExitCode is { } code)
+        {
+            // bubblewrap reports a program killed by signal N as 128+N, the shell's convention.
+            return result with { ExitCode = code, Signal = code is > 128 and < 128 + 65 ? code - 128 : null };
+        }
+
+        if (outcome.Exit.Signal is { } signal)
+        {
+            return result with { ExitCode = 128 + signal, Signal = signal };
+        }
+
+        // No exit-code from bubblewrap: the program never started.
+        var reason = LastLine(stderr.Tail);
+        if (reason.StartsWith("bwrap: execvp", StringComparison.Ordinal))
+        {
+            return result with { ExitCode = reason.Contains("No such file", StringComparison.Ordinal) ? 127 : 126 };
+        }
+
+        throw new SandboxStartException(
+            $"the sandbox could not start: {(reason.Length > 0 ? reason : $"bubblewrap exited {outcome.Exit.ExitCode}")}. Run 'aisbx doctor' to check this host");
+    }
+
+    private static RunResult Result(LaunchPlan plan, OutputSink stdout, OutputSink stderr) => new()
+    {
+        SandboxId = plan.SandboxId,
+        Profile = plan.ProfileName,
+        Stdout = (stdout as CapturingSink)?.Text ?? "",
+        Stderr = (stderr as CapturingSink)?.Text ?? "",
+        StdoutTruncated = stdout is CapturingSink { Truncated: true },
+        StderrTruncated = stderr is CapturingSink { Truncated: true },
+    };
+
+    private static (OutputSink Stdout, OutputSink Stderr) CreateSinks(RunRequest request, RunIo io, ResourceLimits limits) =>
+        request.CaptureOutput
+            ? (new CapturingSink(limits.OutputBytes), new CapturingSink(limits.OutputBytes))
+            : (new StreamingSink(io.Stdout ?? Stream.Null), new StreamingSink(io.Stderr ?? Stream.Null));
+
+    private static (bool Exists, bool Executable) ProbeHost(string hostPath)
+    {
+        if (!File.Exists(hostPath))
+        {
+            return (false, false);
+        }
+
+        var mode = File.GetUnixFileMode(hostPath);
+        return (true, (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
+    }
+
+    private static string LastLine(string text) =>
+        text.TrimEnd('\n', '\r').Split('\n').LastOrDefault()?.Trim() ?? "";
+}
