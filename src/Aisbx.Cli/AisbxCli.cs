@@ -22,7 +22,7 @@ internal static class AisbxCli
         var root = new RootCommand("aisbx: run untrusted code in a real sandbox (bubblewrap namespaces, read-only system, one writable workspace)")
         {
             configOption,
-            RunCommand.Create(configOption),
+            RunCommand.Create(configOption, args),
             ProfileCommands.Create(configOption),
             DoctorCommand.Create(configOption),
         };

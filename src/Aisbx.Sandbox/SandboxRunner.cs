@@ -70,7 +70,6 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         {
             DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 3),
             CpuTimeMs = Math.Round(outcome.Exit.CpuTimeMs, 3),
-            PeakMemoryBytes = outcome.Exit.PeakMemoryBytes,
         };
 
         var limitHits = result.LimitHits.ToBuilder();

@@ -38,7 +38,7 @@ internal static class DoctorCommand
                 var missing = ToolchainCheck.MissingTools(runner, profile);
                 return missing.Count == 0
                     ? new DoctorCheck($"profile {profile.Name}", Ok, $"toolchain present: {string.Join(", ", profile.Toolchain)}")
-                    : new DoctorCheck($"profile {profile.Name}", Warn, $"missing on this host: {string.Join(", ", missing)}; install it (e.g. apt-get install {missing[0]}) or add a [[mounts]] entry for where it lives");
+                    : new DoctorCheck($"profile {profile.Name}", Warn, $"missing on this host: {string.Join(", ", missing)}; {profile.InstallHint ?? "install it"}, or add a [[mounts]] entry for where it lives");
             }));
 
             var report = new DoctorReport(checks.All(c => c.Status != Fail), checks);

@@ -12,7 +12,7 @@ namespace Aisbx.Cli.Commands;
 /// <summary><c>aisbx run [options] [--] COMMAND [ARG...]</c></summary>
 internal static class RunCommand
 {
-    public static Command Create(Option<string?> configOption)
+    public static Command Create(Option<string?> configOption, IReadOnlyList<string> rawArgs)
     {
         var profile = new Option<string>("--profile", "-p") { Description = "Profile to run under", DefaultValueFactory = _ => "default" };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Host directory mounted read-write at /workspace (default: a fresh one, removed after)" };
@@ -39,10 +39,16 @@ internal static class RunCommand
 
         run.SetAction(async (parseResult, cancellationToken) =>
         {
+            var commandLine = parseResult.GetValue(command) ?? [];
+            if (commandLine.Length > 0 && commandLine[0].StartsWith('-') && !CameAfterDoubleDash(rawArgs, commandLine[0]))
+            {
+                throw new AisbxException($"unknown option '{commandLine[0]}' for 'aisbx run': see 'aisbx run --help', and put the command after --");
+            }
+
             var runner = CliConfig.Runner(parseResult, configOption);
             var request = new RunRequest
             {
-                Command = [.. parseResult.GetValue(command) ?? []],
+                Command = [.. commandLine],
                 Profile = parseResult.GetValue(profile) ?? "default",
                 Workdir = parseResult.GetValue(workdir),
                 Env = ParseEnv(parseResult.GetValue(env) ?? []),
@@ -72,6 +78,25 @@ internal static class RunCommand
             return result.ExitCode;
         });
         return run;
+    }
+
+    /// <summary>An option-like first word is the command only when the caller put it after <c>--</c>.</summary>
+    private static bool CameAfterDoubleDash(IReadOnlyList<string> rawArgs, string first)
+    {
+        foreach (var arg in rawArgs)
+        {
+            if (arg == "--")
+            {
+                return true;
+            }
+
+            if (arg == first)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     private static ImmutableSortedDictionary<string, string> ParseEnv(string[] pairs)

@@ -40,19 +40,35 @@ internal sealed class TomlSection
         return _table.ContainsKey(key);
     }
 
-    public string? String(string key) => Get<string>(key, "a string");
+    public string? String(string key) => Raw(key) switch
+    {
+        null => null,
+        string text => text,
+        _ => throw Error($"'{key}' must be a string"),
+    };
 
-    public long? Integer(string key) => Get<long?>(key, "an integer");
+    public long? Integer(string key) => Raw(key) switch
+    {
+        null => null,
+        long number => number,
+        _ => throw Error($"'{key}' must be an integer"),
+    };
 
-    public bool? Boolean(string key) => Get<bool?>(key, "true or false");
+    public bool? Boolean(string key) => Raw(key) switch
+    {
+        null => null,
+        bool flag => flag,
+        _ => throw Error($"'{key}' must be true or false"),
+    };
 
     public ImmutableArray<string>? StringList(string key)
     {
-        var array = Get<TomlArray>(key, "a list of strings");
-        if (array is null)
+        if (Raw(key) is not { } value)
         {
             return null;
         }
+
+        var array = value as TomlArray ?? throw Error($"'{key}' must be a list of strings");
 
         var builder = ImmutableArray.CreateBuilder<string>(array.Count);
         foreach (var item in array)
@@ -65,17 +81,22 @@ internal sealed class TomlSection
 
     public TomlSection? Table(string key)
     {
-        var table = Get<TomlTable>(key, "a table");
-        return table is null ? null : new TomlSection(table, $"{_where} [{key}]");
+        return Raw(key) switch
+        {
+            null => null,
+            TomlTable table => new TomlSection(table, $"{_where} [{key}]"),
+            _ => throw Error($"'{key}' must be a table ([{key}])"),
+        };
     }
 
     public IEnumerable<TomlSection> TableArray(string key)
     {
-        var array = Get<TomlTableArray>(key, "an array of tables ([[" + key + "]])");
-        if (array is null)
+        if (Raw(key) is not { } value)
         {
             yield break;
         }
+
+        var array = value as TomlTableArray ?? throw Error($"'{key}' must be an array of tables ([[{key}]])");
 
         var index = 0;
         foreach (var table in array)
@@ -111,14 +132,10 @@ internal sealed class TomlSection
 
     public ConfigurationException Error(string problem) => new($"{_where}: {problem}");
 
-    private T? Get<T>(string key, string expected)
+    // Deliberately not generic: a generic "value is T" with a Nullable T spun forever under NativeAOT (.NET 10.0.12).
+    private object? Raw(string key)
     {
         _known.Add(key);
-        if (!_table.TryGetValue(key, out var value))
-        {
-            return default;
-        }
-
-        return value is T typed ? typed : throw Error($"'{key}' must be {expected}");
+        return _table.TryGetValue(key, out var value) ? value : null;
     }
 }

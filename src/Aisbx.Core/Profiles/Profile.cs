@@ -29,6 +29,9 @@ public sealed record Profile
     /// <summary>The commands that make up the profile's toolchain; <c>doctor</c> checks each one.</summary>
     public ImmutableArray<string> Toolchain { get; init; } = [];
 
+    /// <summary>How to get the toolchain onto a host that lacks it, e.g. <c>apt-get install python3</c>.</summary>
+    public string? InstallHint { get; init; }
+
     /// <summary>Where the profile came from: <c>built-in</c> or the path of the user's file.</summary>
     public string Origin { get; init; } = "built-in";
 }

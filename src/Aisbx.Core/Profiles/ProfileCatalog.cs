@@ -77,12 +77,17 @@ public sealed partial class ProfileCatalog
         var useUserFile = userFile is not null && File.Exists(userFile) && !chain.Contains(userFile);
         var origin = useUserFile ? userFile! : "built-in";
         var text = useUserFile ? File.ReadAllText(userFile!) : ReadBuiltIn(name);
+        var key = useUserFile ? userFile! : "built-in:" + name;
+        if (text is null && userFile is not null && chain.Contains(userFile))
+        {
+            throw new ConfigurationException($"profile '{name}' extends itself through {string.Join(" -> ", chain)}; break the cycle");
+        }
+
         if (text is null)
         {
             return null;
         }
 
-        var key = useUserFile ? userFile! : "built-in:" + name;
         if (chain.Contains(key) || chain.Count > 8)
         {
             throw new ConfigurationException($"profile '{name}' extends itself through {string.Join(" -> ", chain)}; break the cycle");

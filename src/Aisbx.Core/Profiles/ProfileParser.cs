@@ -28,6 +28,7 @@ public static class ProfileParser
             Rootfs = root.String("rootfs") ?? profile.Rootfs,
             Toolchain = root.StringList("toolchain") ?? profile.Toolchain,
             DeniedCommands = root.StringList("denied_commands") ?? profile.DeniedCommands,
+            InstallHint = root.String("install_hint") ?? profile.InstallHint,
         };
 
         if (profile.Rootfs != "host")

@@ -23,7 +23,8 @@ public sealed record RunResult
 
     public double CpuTimeMs { get; init; }
 
-    public long PeakMemoryBytes { get; init; }
+    /// <summary>Null until it can be measured from the sandbox's cgroup: the rusage of a posix_spawn'd child counts aisbx's own memory.</summary>
+    public long? PeakMemoryBytes { get; init; }
 
     public string Stdout { get; init; } = "";
 

@@ -50,7 +50,7 @@ public static class CommandResolver
         }
 
         var toolchain = profile.Toolchain.Contains(command)
-            ? $" It is part of profile '{profile.Name}''s toolchain, but this host has none: install it (e.g. apt-get install {command}) or add a [[mounts]] entry for where it lives. 'aisbx doctor' checks every profile."
+            ? $" {command} is the toolchain of profile '{profile.Name}', and this host has none: {profile.InstallHint ?? "install it"}, or add a [[mounts]] entry for where it lives. 'aisbx doctor' checks every profile."
             : $" Install it on the host, use a profile that has it ('aisbx profile list'), or give its full path.";
         return command.Contains('/', StringComparison.Ordinal)
             ? $"aisbx: {command}: no such file in the sandbox.{toolchain}"

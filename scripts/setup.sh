@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs what aisbx needs on this host (through apt-get when root) and builds the aisbx binary when a source
+# file is newer than it. Sourced by ./aisbx and ./test.sh; prints only when it has something to do.
+set -euo pipefail
+
+AISBX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AISBX_BUILD="$AISBX_ROOT/.build/aisbx"
+AISBX_BIN="$AISBX_BUILD/aisbx"
+export AISBX_BIN
+
+aisbx_missing_packages() {
+  local missing=()
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+  ldconfig -p 2>/dev/null | grep -q 'libacl\.so\.1' || missing+=(libacl1)
+  # NativeAOT links with a C toolchain and zlib.
+  command -v cc >/dev/null 2>&1 || missing+=(gcc)
+  [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  echo "${missing[@]}"
+}
+
+aisbx_ensure_packages() {
+  local missing
+  missing="$(aisbx_missing_packages)"
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "aisbx: missing packages: $missing. Install them with: sudo apt-get install -y $missing" >&2
+    exit 125
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "aisbx: missing packages: $missing, and this host has no apt-get: install them with its package manager" >&2
+    exit 125
+  fi
+  echo "aisbx: installing $missing (apt-get)..." >&2
+  # shellcheck disable=SC2086
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing; } >&2 \
+    || { echo "aisbx: apt-get could not install $missing" >&2; exit 125; }
+}
+
+aisbx_ensure_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "aisbx: the .NET SDK (10.0) is needed to build aisbx: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian), then run this again" >&2
+    exit 125
+  fi
+}
+
+aisbx_is_stale() {
+  [ -x "$AISBX_BIN" ] || return 0
+  [ -n "$(find "$AISBX_ROOT/src" "$AISBX_ROOT/Directory.Build.props" "$AISBX_ROOT/Directory.Packages.props" "$AISBX_ROOT/global.json" \
+          -newer "$AISBX_BIN" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.toml' -o -name '*.json' \) \
+          -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]
+}
+
+aisbx_ensure_built() {
+  aisbx_is_stale || return 0
+  aisbx_ensure_dotnet
+  mkdir -p "$AISBX_ROOT/.build"
+  # One build at a time: parallel callers wait for it, then find it fresh.
+  exec 9>"$AISBX_ROOT/.build/build.lock"
+  flock 9
+  if aisbx_is_stale; then
+    echo "aisbx: building (NativeAOT, about a minute the first time)..." >&2
+    local log="$AISBX_ROOT/.build/build.log"
+    if ! dotnet publish "$AISBX_ROOT/src/Aisbx.Cli/Aisbx.Cli.csproj" -c Release -o "$AISBX_BUILD" --nologo >"$log" 2>&1; then
+      grep -E 'error|Error' "$log" | head -20 >&2
+      echo "aisbx: the build failed; the full log is in $log" >&2
+      exit 125
+    fi
+    touch "$AISBX_BIN"
+  fi
+  flock -u 9
+}
+
+aisbx_setup() {
+  aisbx_ensure_packages
+  aisbx_ensure_built
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what is missing, builds aisbx, runs every test project, and ends with
+# one line "N passed, N failed, N skipped".
+set -uo pipefail
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/scripts/setup.sh"
+aisbx_setup
+cd "$AISBX_ROOT"
+
+results="$AISBX_ROOT/.build/test-results"
+rm -rf "$results"
+dotnet test Aisbx.slnx --nologo --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+# Sum the counters of every project's TRX file into the closing line CI reads.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(count passed)))
+  failed=$((failed + $(count failed) + $(count error) + $(count timeout)))
+  skipped=$((skipped + $(count notExecuted)))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
