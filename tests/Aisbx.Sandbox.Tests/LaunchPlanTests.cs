@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Policy;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Runs;
+using Aisbx.Sandbox.Bubblewrap;
+
+namespace Aisbx.Sandbox.Tests;
+
+/// <summary>Plans are plain values: these tests start nothing.</summary>
+public class LaunchPlanTests
+{
+    private static readonly AisbxConfig Config = new()
+    {
+        ConfigDirectory = "/home/ada/.aisbx",
+        CallerHome = "/home/ada",
+        WorkspaceBase = "/tmp/aisbx-ada",
+    };
+
+    private static readonly ImmutableArray<MountOp> Rootfs =
+        [new BindMount("/usr", "/usr", true), new SymlinkOp("usr/bin", "/bin"), new SymlinkOp("usr/lib", "/lib")];
+
+    private static LaunchPlan Plan(RunRequest request, Func<string, string?>? resolve = null, HostIdentity? runAs = null)
+    {
+        var approved = RunPolicy.Approve(request, new ProfileCatalog(null), Config);
+        return new LaunchPlanBuilder(Config, Rootfs, resolve ?? (p => p)).Build(approved, "sbx-test", "/home/ada/project", runAs);
+    }
+
+    private static ImmutableArray<string> Args(LaunchPlan plan) => BwrapCommandLine.Build(plan).Arguments;
+
+    [Fact]
+    public void Every_namespace_is_unshared_and_the_sandbox_dies_with_aisbx()
+    {
+        var args = Args(Plan(new RunRequest { Command = ["ls"] }));
+
+        Assert.Contains("--unshare-all", args);
+        Assert.Contains("--unshare-user", args);
+        Assert.Contains("--disable-userns", args);
+        Assert.Contains("--new-session", args);
+        Assert.Contains("--die-with-parent", args);
+        Assert.DoesNotContain("--share-net", args);
+        Assert.Equal(["--cap-drop", "ALL"], args.Skip(args.IndexOf("--cap-drop")).Take(2));
+    }
+
+    [Fact]
+    public void Host_network_shares_the_network_namespace_and_brings_resolv_conf()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"], Network = NetworkMode.Host });
+
+        Assert.Contains("--share-net", Args(plan));
+        Assert.Contains(plan.Mounts, m => m is BindMount { Target: "/etc/resolv.conf" });
+    }
+
+    [Fact]
+    public void The_system_is_read_only_and_the_workspace_is_the_only_writable_host_path()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"], Profile = "python-dev" });
+
+        Assert.All(plan.Mounts.OfType<BindMount>(), m => Assert.True(m.ReadOnly, m.Target));
+        var workspace = Assert.Single(plan.Mounts.OfType<WorkspaceMount>());
+        Assert.Equal("/workspace", workspace.Target);
+        Assert.Equal("/home/ada/project", workspace.HostPath);
+        Assert.IsType<RemountReadOnly>(plan.Mounts[^1]);
+        Assert.Contains(plan.Mounts, m => m is TmpfsMount { Target: "/tmp", SizeBytes: 64L << 20 });
+        Assert.Contains(plan.Mounts, m => m is ProcMount);
+        Assert.Contains(plan.Mounts, m => m is DevMount);
+        Assert.DoesNotContain(plan.Mounts, m => m.Target.StartsWith("/sys", StringComparison.Ordinal) || m.Target == "/etc/shadow");
+    }
+
+    [Fact]
+    public void The_environment_is_the_profile_and_the_request_and_nothing_else()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"], Env = ImmutableSortedDictionary.CreateRange([KeyValuePair.Create("LANG", "de_DE.UTF-8"), KeyValuePair.Create("EXTRA", "1")]) });
+
+        Assert.Equal("de_DE.UTF-8", plan.EnvValue("LANG"));
+        Assert.Equal("1", plan.EnvValue("EXTRA"));
+        Assert.Equal(new ProfileCatalog(null).Get("default").Env.Count + 1, plan.Env.Length);
+    }
+
+    [Fact]
+    public void Optional_mounts_missing_on_the_host_are_skipped()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"] }, resolve: p => p == "/etc/hosts" ? null : p);
+
+        Assert.DoesNotContain(plan.Mounts, m => m.Target == "/etc/hosts");
+        Assert.Contains(plan.Mounts, m => m.Target == "/etc/ld.so.cache");
+    }
+
+    [Fact]
+    public void Mounts_under_home_expand_to_the_caller_home()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"], Profile = "rust-dev" });
+
+        Assert.Contains(plan.Mounts, m => m is BindMount { Source: "/home/ada/.rustup", Target: "/opt/rustup" });
+    }
+
+    [Fact]
+    public void A_root_caller_runs_bubblewrap_through_setpriv_as_the_unprivileged_uid()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"] }, runAs: new HostIdentity(65532, 65532));
+
+        var (executable, argv) = Launch.SandboxExecution.CommandLine(plan, BwrapCommandLine.Build(plan));
+
+        Assert.EndsWith("setpriv", executable, StringComparison.Ordinal);
+        Assert.Contains("--reuid=65532", argv);
+        Assert.Contains("--clear-groups", argv);
+        Assert.EndsWith("bwrap", argv[argv.IndexOf("--") + 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generated_files_and_the_workspace_come_from_fixed_descriptors()
+    {
+        var invocation = BwrapCommandLine.Build(Plan(new RunRequest { Command = ["ls"] }));
+        var args = invocation.Arguments;
+
+        Assert.Equal("4", args[args.IndexOf("--bind-fd") + 1]);
+        Assert.Equal("3", args[args.IndexOf("--json-status-fd") + 1]);
+        Assert.Equal([5, 6], invocation.DataFiles.Select(d => d.Fd));
+        Assert.StartsWith("sandbox:x:1000:1000:", invocation.DataFiles[0].Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_command_follows_double_dash_untouched()
+    {
+        var args = Args(Plan(new RunRequest { Command = ["python3", "-c", "--not-an-option"] }));
+
+        Assert.Equal(["--", "python3", "-c", "--not-an-option"], args.Skip(args.LastIndexOf("--")));
+    }
+
+    [Theory]
+    [InlineData("/bin/sh", "/usr/bin/sh")]
+    [InlineData("/usr/lib/x", "/usr/lib/x")]
+    [InlineData("/workspace/run.sh", "/home/ada/project/run.sh")]
+    [InlineData("/tmp/x", null)]
+    [InlineData("/proc/self/exe", null)]
+    public void Sandbox_paths_map_to_the_host_paths_behind_them(string inside, string? host) =>
+        Assert.Equal(host, SandboxPathMap.ToHost(Plan(new RunRequest { Command = ["ls"] }), inside));
+
+    [Fact]
+    public void A_profile_may_not_mount_the_config_directory()
+    {
+        var tomlDir = Directory.CreateTempSubdirectory();
+        try
+        {
+            File.WriteAllText(Path.Combine(tomlDir.FullName, "leaky.toml"), "extends = \"default\"\ndescription = \"x\"\n[[mounts]]\nsource = \"/home/ada\"\n");
+            var approved = RunPolicy.Approve(new RunRequest { Command = ["ls"], Profile = "leaky" }, new ProfileCatalog(tomlDir.FullName), Config);
+
+            var error = Assert.Throws<Core.ConfigurationException>(() => new LaunchPlanBuilder(Config, Rootfs, p => p).Build(approved, "sbx", "/w", null));
+
+            Assert.Contains("overlaps aisbx's own directory", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            tomlDir.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aisbx.Sandbox.Host;
+
+namespace Aisbx.Sandbox.Tests;
+
+[Collection(nameof(RealSandboxes))]
+public class ProcessIsolationTests(SandboxFixture sandbox)
+{
+    [Fact]
+    public async Task The_program_has_no_capabilities_no_new_privs_and_is_not_root()
+    {
+        var result = await sandbox.ShAsync("id -u; id -g; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status");
+
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("1000", lines[0]);
+        Assert.Equal("1000", lines[1]);
+        Assert.Contains("CapEff:\t0000000000000000", lines);
+        Assert.Contains("CapPrm:\t0000000000000000", lines);
+        Assert.Contains("CapAmb:\t0000000000000000", lines);
+        Assert.Contains("NoNewPrivs:\t1", lines);
+    }
+
+    [Fact]
+    public async Task The_sandboxed_program_runs_on_the_host_as_an_unprivileged_uid_never_root()
+    {
+        var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = sandbox.Runner.RunAsync(new Core.Runs.RunRequest { Command = ["sleep", "8" + tag], CaptureOutput = true }, RunIo.None, cancel.Token);
+        try
+        {
+            await HostProcesses.WaitUntilRunningAsync(tag);
+            var status = File.ReadAllLines($"/proc/{HostProcesses.Matching(tag)[0]}/status");
+            var uids = status.First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
+            var gids = status.First(l => l.StartsWith("Gid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
+
+            var expected = SandboxIdentity.CallerIsRoot ? sandbox.Config.SandboxUid.ToString(CultureInfo.InvariantCulture) : Interop.Interop.GetEffectiveUserId().ToString(CultureInfo.InvariantCulture);
+            Assert.All(uids, uid => Assert.Equal(expected, uid));
+            Assert.All(gids, gid => Assert.NotEqual("0", gid));
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            await run;
+        }
+    }
+
+    [Fact]
+    public async Task The_program_sees_no_host_process_and_kill_minus_one_harms_nothing_outside()
+    {
+        // A host process of the very uid the sandbox runs as: the one kill -1 could reach if the pid namespace leaked.
+        var victimUid = SandboxIdentity.CallerIsRoot ? sandbox.Config.SandboxUid : (int)Interop.Interop.GetEffectiveUserId();
+        using var victim = SandboxIdentity.CallerIsRoot
+            ? Process.Start("setpriv", ["--reuid=" + victimUid, "--regid=" + victimUid, "--clear-groups", "--", "sleep", "60"])
+            : Process.Start("sleep", ["60"]);
+        try
+        {
+            var result = await sandbox.AttackAsync("ps -e -o pid= -o comm= | grep -c . ; kill -9 -1; echo survived-own-kill");
+
+            Assert.False(victim.HasExited, "a host process of the sandbox's uid was killed from inside");
+            var visible = int.Parse(result.Stdout.Split('\n')[0], CultureInfo.InvariantCulture);
+            Assert.True(visible <= 4, $"the sandbox saw {visible} processes");
+        }
+        finally
+        {
+            victim.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Only_descriptors_0_1_and_2_reach_the_program_even_when_aisbx_holds_inheritable_ones()
+    {
+        // An inheritable (non-close-on-exec) descriptor in the supervisor, as a careless library would leave one.
+        var leaky = Interop.Interop.Open("/etc/hostname", 0, 0);
+        Assert.True(leaky > 2);
+        try
+        {
+            var result = await sandbox.PythonAttackAsync("""
+                import os
+                open_fds = []
+                for fd in range(0, 1024):
+                    try:
+                        os.fstat(fd)
+                        open_fds.append(fd)
+                    except OSError:
+                        pass
+                print(open_fds)
+                """);
+
+            Assert.Equal("[0, 1, 2]\n", result.Stdout);
+        }
+        finally
+        {
+            _ = Interop.Interop.Close(leaky);
+        }
+    }
+
+    [Fact]
+    public async Task The_environment_is_cleared_to_the_profile_and_request_variables()
+    {
+        Environment.SetEnvironmentVariable("AISBX_TEST_HOST_SECRET", "host-secret-value");
+
+        var result = await sandbox.ShAsync("env | sort");
+
+        Assert.DoesNotContain("host-secret-value", result.Stdout, StringComparison.Ordinal);
+        var names = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0]).ToHashSet();
+        var allowed = sandbox.Runner.Profiles.Get("default").Env.Keys.Append("PWD").ToHashSet();
+        Assert.Subset(allowed, names);
+    }
+
+    [Fact]
+    public async Task The_wall_clock_limit_ends_every_process_including_detached_ones_and_exits_124()
+    {
+        var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        var stopwatch = Stopwatch.StartNew();
+
+        var result = await sandbox.ShAsync(
+            $"setsid sleep 1{tag} & (sleep 2{tag} &) & nohup sleep 3{tag} >/dev/null 2>&1 & sleep 4{tag}",
+            timeout: TimeSpan.FromSeconds(1));
+
+        stopwatch.Stop();
+        Assert.Equal(124, result.ExitCode);
+        Assert.True(result.TimedOut);
+        Assert.Contains(result.LimitHits, h => h.Limit == "wall-time" && h.Value == 1000);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
+        Assert.Empty(await HostProcesses.WaitUntilGoneAsync(tag));
+    }
+
+    [Fact]
+    public async Task Detached_children_do_not_outlive_a_program_that_exits_normally()
+    {
+        var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+
+        var result = await sandbox.ShAsync($"setsid sleep 5{tag} & (sleep 6{tag} &) & echo started");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(await HostProcesses.WaitUntilGoneAsync(tag));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_run_ends_the_sandbox()
+    {
+        var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = sandbox.Runner.RunAsync(
+            new Core.Runs.RunRequest { Command = ["sleep", "7" + tag], CaptureOutput = true },
+            RunIo.None,
+            cancel.Token);
+        await HostProcesses.WaitUntilRunningAsync(tag);
+
+        await cancel.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(137, result.ExitCode);
+        Assert.Equal(9, result.Signal);
+        Assert.Empty(await HostProcesses.WaitUntilGoneAsync(tag));
+    }
+
+    [Fact]
+    public async Task The_program_leads_a_new_session_so_it_cannot_push_input_into_the_caller_terminal()
+    {
+        var result = await sandbox.PythonAttackAsync("print(os.getsid(0) == os.getpid(), os.getsid(0) != os.getppid())");
+
+        Assert.Equal("True True\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task The_program_cannot_create_nested_user_namespaces()
+    {
+        var result = await sandbox.AttackAsync("unshare -U -r true 2>&1 && echo NESTED-USERNS; unshare -m true 2>&1 && echo NESTED-MOUNTNS; echo done");
+
+        Assert.DoesNotContain("NESTED-", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("done", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exit_codes_and_signals_of_the_program_come_back()
+    {
+        Assert.Equal(3, (await sandbox.ShAsync("exit 3")).ExitCode);
+
+        var killed = await sandbox.ShAsync("kill -TERM $$");
+        Assert.Equal(143, killed.ExitCode);
+        Assert.Equal(15, killed.Signal);
+    }
+
+    [Fact]
+    public async Task A_missing_command_is_127_and_a_non_executable_one_126()
+    {
+        var missing = await sandbox.RunAsync(["no-such-program-xyz"]);
+        Assert.Equal(127, missing.ExitCode);
+        Assert.Contains("command not found in profile 'default'", missing.Stderr, StringComparison.Ordinal);
+
+        var workdir = sandbox.NewWorkdir();
+        File.WriteAllText(Path.Combine(workdir, "script.sh"), "#!/bin/sh\necho hi\n");
+        var notExecutable = await sandbox.RunAsync(["./script.sh"], workdir: workdir);
+        Assert.Equal(126, notExecutable.ExitCode);
+    }
+
+    [Fact]
+    public async Task Standard_input_reaches_the_program()
+    {
+        var result = await sandbox.RunAsync(["tr", "a-z", "A-Z"], stdin: "shout\n");
+
+        Assert.Equal("SHOUT\n", result.Stdout);
+    }
+}
