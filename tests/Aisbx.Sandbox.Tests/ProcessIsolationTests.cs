@@ -159,9 +159,17 @@ public class ProcessIsolationTests(SandboxFixture sandbox)
     [Fact]
     public async Task The_program_leads_a_new_session_so_it_cannot_push_input_into_the_caller_terminal()
     {
-        var result = await sandbox.PythonAttackAsync("print(os.getsid(0) == os.getpid(), os.getsid(0) != os.getppid())");
+        var result = await sandbox.PythonAttackAsync("""
+            print(os.getsid(0))
+            try:
+                open('/dev/tty', 'rb')
+                print('HAS-CONTROLLING-TTY')
+            except OSError as e:
+                print('no tty', e.errno)
+            """);
 
-        Assert.Equal("True True\n", result.Stdout);
+        // The session belongs to the sandbox's own init (pid 1), with no controlling terminal (ENXIO).
+        Assert.Equal("1\nno tty 6\n", result.Stdout);
     }
 
     [Fact]
