@@ -28,10 +28,10 @@ internal static class AisbxCli
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        if (parseResult.Errors.Count > 0 && parseResult.CommandResult.Command.Action is not null)
+        if (parseResult.Errors.Count > 0)
         {
-            var command = string.Join(' ', parseResult.CommandResult.Command.Name == root.Name ? "aisbx" : "aisbx " + parseResult.CommandResult.Command.Name);
-            return Fail($"{parseResult.Errors[0].Message} (see '{command} --help')");
+            var command = parseResult.CommandResult.Command == root ? "aisbx" : "aisbx " + parseResult.CommandResult.Command.Name;
+            return Fail($"{parseResult.Errors[0].Message.TrimEnd('.')} (see '{command} --help')");
         }
 
         try

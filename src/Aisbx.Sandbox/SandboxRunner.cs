@@ -43,7 +43,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
 
         var (stdout, stderr) = CreateSinks(request, io, approved.Limits);
-        var lookup = CommandResolver.Resolve(plan, ProbeHost);
+        var lookup = CommandResolver.Resolve(plan, HostProbe.Probe);
         if (lookup != CommandLookup.Found)
         {
             stderr.Write(System.Text.Encoding.UTF8.GetBytes(CommandResolver.NotFoundMessage(plan, approved.Profile, lookup) + "\n"));
@@ -126,17 +126,6 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         request.CaptureOutput
             ? (new CapturingSink(limits.OutputBytes), new CapturingSink(limits.OutputBytes))
             : (new StreamingSink(io.Stdout ?? Stream.Null), new StreamingSink(io.Stderr ?? Stream.Null));
-
-    private static (bool Exists, bool Executable) ProbeHost(string hostPath)
-    {
-        if (!File.Exists(hostPath))
-        {
-            return (false, false);
-        }
-
-        var mode = File.GetUnixFileMode(hostPath);
-        return (true, (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
-    }
 
     private static string LastLine(string text) =>
         text.TrimEnd('\n', '\r').Split('\n').LastOrDefault()?.Trim() ?? "";

@@ -2,6 +2,7 @@ using Aisbx.Core.Profiles;
 using Aisbx.Core.Runs;
 using Aisbx.Sandbox;
 using Aisbx.Sandbox.Bubblewrap;
+using Aisbx.Sandbox.Host;
 
 namespace Aisbx.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class ToolchainCheck
         foreach (var tool in profile.Toolchain)
         {
             var plan = runner.Plan(new RunRequest { Command = [tool], Profile = profile.Name }, "/tmp");
-            if (CommandResolver.Resolve(plan, ProbeHost) != CommandLookup.Found)
+            if (CommandResolver.Resolve(plan, HostProbe.Probe) != CommandLookup.Found)
             {
                 missing.Add(tool);
             }
@@ -22,7 +23,4 @@ internal static class ToolchainCheck
 
         return missing;
     }
-
-    private static (bool, bool) ProbeHost(string path) =>
-        File.Exists(path) ? (true, (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0) : (false, false);
 }

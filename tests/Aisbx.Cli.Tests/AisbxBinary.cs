@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace Aisbx.Cli.Tests;
+
+/// <summary>
+/// Drives the built <c>aisbx</c> binary as a user would. <c>./test.sh</c> builds it first and exports its path as
+/// AISBX_BIN; otherwise the repository's .build/aisbx/aisbx is used.
+/// </summary>
+public sealed class AisbxBinary : IDisposable
+{
+    public AisbxBinary()
+    {
+        Path = Environment.GetEnvironmentVariable("AISBX_BIN") is { Length: > 0 } fromEnv ? fromEnv : FindInRepository();
+        Assert.True(File.Exists(Path), $"aisbx binary not found at {Path}: run ./test.sh, which builds it");
+        Directory.CreateDirectory(WorkRoot);
+        Directory.CreateDirectory(ConfigDirectory);
+        File.WriteAllText(System.IO.Path.Combine(ConfigDirectory, "config.toml"), $"[workdir]\nallowed_roots = [\"{WorkRoot}\"]\n");
+    }
+
+    public string Path { get; }
+
+    public string Root { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "aisbx-cli-tests-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string WorkRoot => System.IO.Path.Combine(Root, "work");
+
+    public string ConfigDirectory => System.IO.Path.Combine(Root, "config");
+
+    public string NewWorkdir()
+    {
+        var path = System.IO.Path.Combine(WorkRoot, Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Runs <c>aisbx --config DIR ARGS...</c> and returns how it ended.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(Path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (!args.Contains("--config"))
+        {
+            info.ArgumentList.Add("--config");
+            info.ArgumentList.Add(ConfigDirectory);
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string FindInRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Aisbx.slnx")))
+            {
+                return System.IO.Path.Combine(dir.FullName, ".build", "aisbx", "aisbx");
+            }
+        }
+
+        return "aisbx";
+    }
+}

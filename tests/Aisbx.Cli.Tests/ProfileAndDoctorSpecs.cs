@@ -1,0 +1,87 @@
+using System.Text.Json;
+
+namespace Aisbx.Cli.Tests;
+
+public class ProfileAndDoctorSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
+{
+    [Fact]
+    public async Task Profile_list_shows_every_built_in_with_its_description()
+    {
+        var (exitCode, stdout, _) = await aisbx.RunAsync("profile", "list");
+
+        Assert.Equal(0, exitCode);
+        foreach (var name in new[] { "default", "python-dev", "node-dev", "go-dev", "rust-dev", "java-dev", "strict", "minimal" })
+        {
+            Assert.Contains(stdout.Split('\n'), line => line.StartsWith(name + " ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Profile_list_json_carries_limits_network_and_toolchain_presence()
+    {
+        var (exitCode, stdout, _) = await aisbx.RunAsync("profile", "list", "--json");
+
+        Assert.Equal(0, exitCode);
+        using var document = JsonDocument.Parse(stdout);
+        var python = document.RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "python-dev");
+        Assert.True(python.GetProperty("toolchainPresent").GetBoolean());
+        Assert.Equal("none", python.GetProperty("network").GetString());
+        Assert.Equal("1G", python.GetProperty("limits").GetProperty("memory").GetString());
+    }
+
+    [Fact]
+    public async Task Profile_show_of_an_unknown_name_is_refused_with_the_list()
+    {
+        var (exitCode, _, stderr) = await aisbx.RunAsync("profile", "show", "nope");
+
+        Assert.Equal(125, exitCode);
+        Assert.Contains("available: default", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_profile_file_is_picked_up_and_a_broken_one_is_a_one_line_error()
+    {
+        var config = Path.Combine(aisbx.Root, "own-profiles");
+        var profiles = Path.Combine(config, "profiles");
+        Directory.CreateDirectory(profiles);
+        await File.WriteAllTextAsync(Path.Combine(profiles, "mine.toml"), "extends = \"default\"\ndescription = \"my own\"\n[env]\nGREETING = \"hi\"\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(profiles, "broken.toml"), "description = \"x\"\nlimts = 1\n", TestContext.Current.CancellationToken);
+
+        var mine = await aisbx.RunAsync("--config", config, "run", "-p", "mine", "--", "sh", "-c", "echo $GREETING");
+        var broken = await aisbx.RunAsync("--config", config, "run", "-p", "broken", "--", "true");
+
+        Assert.Equal("hi\n", mine.Stdout);
+        Assert.Equal(125, broken.ExitCode);
+        Assert.Contains("unknown key 'limts'", broken.Stderr, StringComparison.Ordinal);
+        Assert.Single(broken.Stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Doctor_reports_every_check_and_succeeds_on_a_host_that_can_run_sandboxes()
+    {
+        var (exitCode, stdout, _) = await aisbx.RunAsync("doctor", "--json");
+
+        Assert.Equal(0, exitCode);
+        using var document = JsonDocument.Parse(stdout);
+        var checks = document.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("ok", checks["bubblewrap"]);
+        Assert.Equal("ok", checks["sandbox"]);
+        Assert.Contains("seccomp", checks.Keys);
+        Assert.Contains("limits", checks.Keys);
+        Assert.Equal("ok", checks["profile python-dev"]);
+        Assert.True(document.RootElement.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Doctor_fails_with_the_cause_when_the_sandbox_uid_setting_is_unusable()
+    {
+        var config = Path.Combine(aisbx.Root, "bad-config");
+        Directory.CreateDirectory(config);
+        await File.WriteAllTextAsync(Path.Combine(config, "config.toml"), "[sandbox]\nhost_uid = 0\n", TestContext.Current.CancellationToken);
+
+        var (exitCode, _, stderr) = await aisbx.RunAsync("--config", config, "doctor");
+
+        Assert.Equal(125, exitCode);
+        Assert.Contains("other than 0", stderr, StringComparison.Ordinal);
+    }
+}
