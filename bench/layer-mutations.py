@@ -1,0 +1,35 @@
+# Removes one isolation layer at a time, runs the real-sandbox tests, and prints which tests caught it.
+# Run from anywhere: python3 bench/layer-mutations.py [NAME...]; it restores every file it touches.
+import subprocess, sys, re
+import os
+root=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))+'/'
+muts=[
+ ("unshare-all", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns");'),
+ ("closefrom", "src/Aisbx.Sandbox/Launch/NativeProcess.cs", 'Check(PosixSpawnFileActionsAddCloseFrom(fileActions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");', ''),
+ ("no-setpriv", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'if (plan.RunAs is not { } identity)', 'if (plan.RunAs is not { } identity || true)'),
+ ("die-with-parent", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--new-session", "--die-with-parent");', 'args.AddRange("--new-session");'),
+ ("tmpfs-size", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--perms", "1777", "--size", Number(tmpfs.SizeBytes), "--tmpfs", tmpfs.Target);', 'args.AddRange("--perms", "1777", "--tmpfs", tmpfs.Target);'),
+ ("remount-ro", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--remount-ro", remount.Target);', ''),
+ ("env-leak", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'process = NativeProcess.Start(executable, argv, plan.Env, fds);', 'process = NativeProcess.Start(executable, argv, [.. plan.Env, .. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => KeyValuePair.Create((string)e.Key, (string)e.Value!))], fds);'),
+ ("disable-userns", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-all", "--unshare-user");'),
+ ("new-session", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--new-session", "--die-with-parent");', 'args.AddRange("--die-with-parent");'),
+ ("output-cap", "src/Aisbx.Sandbox/Output/CapturingSink.cs", 'var room = capBytes - _kept.WrittenCount;', 'var room = long.MaxValue;'),
+ ("workdir-policy", "src/Aisbx.Sandbox/Host/Workspace.cs", 'WorkdirPolicy.CheckResolved(resolved, ResolvedRoots(config), ProtectedPaths(config), config.ConfigFile);', ''),
+ ("no-net", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'if (plan.Network == NetworkMode.Host)', 'if (true)'),
+ ("no-pid", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup");'),
+ ("stdin-pipe", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", '(Fd(stdinPipe.Read), 0), ', '(0, 0), '),
+]
+only = sys.argv[1:] 
+for name, path, old, new in muts:
+    if only and name not in only: continue
+    p=root+path; s=open(p).read()
+    assert old in s, name
+    open(p,'w').write(s.replace(old,new))
+    try:
+        r=subprocess.run(['timeout','300','dotnet','test',root+'tests/Aisbx.Sandbox.Tests','--nologo'],capture_output=True,text=True)
+        out=r.stdout
+        failed=re.findall(r'Failed (Aisbx\S+)', out)
+        summary=[l for l in out.splitlines() if 'Passed!' in l or 'Failed!' in l or 'error' in l][:3]
+        print(f"== {name}: {len(failed)} failing: {sorted(set(f.split('(')[0].split('.')[-1] for f in failed))} {summary}", flush=True)
+    finally:
+        open(p,'w').write(s)
