@@ -21,6 +21,9 @@ echo "[workdir]
 allowed_roots = [\"$scratch/work\"]" > "$scratch/config/config.toml"
 aisbx=("$AISBX_BIN" --config "$scratch/config")
 
+# One real run first: it gives the unprivileged uid access to the scratch workdir, as every run does.
+"${aisbx[@]}" run -w "$scratch/work/ws" -- /bin/true
+
 # The bubblewrap command aisbx runs, with its workspace bound by path and its generated files from real files.
 dry="$("${aisbx[@]}" run -w "$scratch/work/ws" --dry-run -- /bin/true)"
 bare_line="$(python3 - "$dry" "$scratch" <<'PY'
@@ -37,7 +40,7 @@ PY
 [ -n "$bare_line" ] || { echo "could not build the bare bubblewrap command" >&2; exit 1; }
 eval "$bare_line" || { echo "the bare bubblewrap command failed: $bare_line" >&2; exit 1; }
 
-now() { date +%s%N; }
+now() { local t="${EPOCHREALTIME/./}"; echo "$((10#$t * 1000))"; }
 declare -a t_exec t_bwrap t_aisbx
 measure() {
   local start end

@@ -24,8 +24,8 @@ internal sealed class NativeProcess : IDisposable
     public int Pid { get; }
 
     /// <param name="fds">Parent descriptor → number it gets in the child. Every other descriptor is closed in the child.</param>
-    public static NativeProcess Start(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds) =>
-        SpawnThread.Run(() => Spawn(executable, argv, env, fds));
+    public static Task<NativeProcess> StartAsync(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds) =>
+        SpawnThread.RunAsync(() => Spawn(executable, argv, env, fds));
 
     /// <summary>Sends SIGKILL through the pidfd: it can never reach another process that reused the pid.</summary>
     public void Kill()

@@ -40,7 +40,7 @@ internal static partial class SandboxExecution
                 (Fd(statusPipe.Write), BwrapCommandLine.StatusFd), (Fd(workspace.Handle), BwrapCommandLine.WorkspaceFd),
                 .. dataFiles.Select(d => (Fd(d.Handle), d.Fd)),
             ];
-            process = NativeProcess.Start(executable, argv, plan.Env, fds);
+            process = await NativeProcess.StartAsync(executable, argv, plan.Env, fds);
         }
         finally
         {

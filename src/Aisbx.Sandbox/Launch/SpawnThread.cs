@@ -17,7 +17,8 @@ internal static class SpawnThread
         thread.Start();
     }
 
-    public static T Run<T>(Func<T> action)
+    /// <summary>Runs <paramref name="action"/> on the spawn thread; awaiting it never spins a core the child needs.</summary>
+    public static Task<T> RunAsync<T>(Func<T> action)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Work.Add(() =>
@@ -31,7 +32,7 @@ internal static class SpawnThread
                 completion.SetException(ex);
             }
         });
-        return completion.Task.GetAwaiter().GetResult();
+        return completion.Task;
     }
 
     private static void Loop()
