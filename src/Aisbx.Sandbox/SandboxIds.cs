@@ -1,9 +1,7 @@
-using System.Security.Cryptography;
-
 namespace Aisbx.Sandbox;
 
-/// <summary>Sandbox ids: short, random, safe in paths and logs.</summary>
+/// <summary>Sandbox ids: short, random (from the kernel's generator, without loading a crypto library), safe in paths and logs.</summary>
 public static class SandboxIds
 {
-    public static string New() => "sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    public static string New() => "sbx-" + Guid.NewGuid().ToString("N")[..16];
 }

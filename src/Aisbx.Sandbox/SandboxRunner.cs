@@ -28,10 +28,18 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         return _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config));
     }
 
+    /// <summary>Runs on a thread of its own, which spawns and supervises the sandbox until it is gone.</summary>
+    public Task<RunResult> RunAsync(RunRequest request, RunIo io, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Run(request, io, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// Runs on the calling thread, which must live until this returns (it is the parent whose death ends the
+    /// sandbox). The CLI calls it from its main thread, so that no thread hand-off delays the run.
+    /// </summary>
     /// <exception cref="PolicyRefusal">The request broke a rule; nothing was started.</exception>
     /// <exception cref="SandboxUnavailableException">This host cannot run sandboxes.</exception>
     /// <exception cref="SandboxStartException">bubblewrap could not build the sandbox.</exception>
-    public async Task<RunResult> RunAsync(RunRequest request, RunIo io, CancellationToken cancellationToken)
+    public RunResult Run(RunRequest request, RunIo io, CancellationToken cancellationToken)
     {
         var approved = RunPolicy.Approve(request, profiles, config);
         var runAs = SandboxIdentity.For(config);
@@ -59,7 +67,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         }
 
         _ = HostTools.Bwrap;
-        var outcome = await SandboxExecution.RunAsync(
+        var outcome = SandboxExecution.Run(
             plan, workspace, stdout, stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, cancellationToken);
         return Complete(plan, outcome, stdout, stderr);
     }
@@ -76,6 +84,11 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         if (stdout is CapturingSink { Truncated: true } || stderr is CapturingSink { Truncated: true })
         {
             limitHits.Add(new LimitHit("output", plan.Limits.OutputBytes));
+        }
+
+        if (outcome.StdinTruncated)
+        {
+            limitHits.Add(new LimitHit("stdin", outcome.StdinCapBytes));
         }
 
         if (outcome.TimedOut)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Aisbx.Core;
 using Aisbx.Core.Profiles;
@@ -37,7 +38,11 @@ internal static class RunCommand
             profile, workdir, timeout, memory, pids, cpuTime, network, env, json, dryRun, command,
         };
 
-        run.SetAction(async (parseResult, cancellationToken) =>
+        // Synchronous on purpose: the main thread spawns and supervises the sandbox (see SandboxRunner.Run).
+        run.SetAction((parseResult, cancellationToken) => Task.FromResult(Execute(parseResult, cancellationToken)));
+        return run;
+
+        int Execute(ParseResult parseResult, CancellationToken cancellationToken)
         {
             var commandLine = parseResult.GetValue(command) ?? [];
             if (commandLine.Length > 0 && commandLine[0].StartsWith('-') && !CameAfterDoubleDash(rawArgs, commandLine[0]))
@@ -66,18 +71,28 @@ internal static class RunCommand
                 return 0;
             }
 
+            // The caller's descriptors as streams the supervision loop can poll, and that report a reader gone.
+            using var stdin = new DescriptorStream(0);
+            using var stdout = new DescriptorStream(1);
+            using var stderr = new DescriptorStream(2);
             var io = request.CaptureOutput
-                ? new RunIo { Stdin = Console.OpenStandardInput() }
-                : new RunIo { Stdin = Console.OpenStandardInput(), Stdout = Console.OpenStandardOutput(), Stderr = Console.OpenStandardError() };
-            var result = await runner.RunAsync(request, io, cancellationToken);
+                ? new RunIo { Stdin = stdin }
+                : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr };
+            var result = runner.Run(request, io, cancellationToken);
             if (request.CaptureOutput)
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
             }
+            else
+            {
+                foreach (var hit in result.LimitHits)
+                {
+                    Console.Error.WriteLine($"aisbx: limit reached: {hit.Limit} ({hit.Value.ToString(CultureInfo.InvariantCulture)}{(hit.Limit == "wall-time" ? " ms" : " bytes")})");
+                }
+            }
 
             return result.ExitCode;
-        });
-        return run;
+        }
     }
 
     /// <summary>An option-like first word is the command only when the caller put it after <c>--</c>.</summary>

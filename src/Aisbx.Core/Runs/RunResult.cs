@@ -39,7 +39,7 @@ public sealed record RunResult
     public ImmutableArray<Violation> Violations { get; init; } = [];
 }
 
-/// <summary>A limit the run reached: <c>wall-time</c>, <c>output</c>, <c>memory</c>, <c>pids</c>, <c>cpu-time</c>, <c>file-size</c>.</summary>
+/// <summary>A limit the run reached: <c>wall-time</c>, <c>output</c>, <c>stdin</c>, <c>memory</c>, <c>pids</c>, <c>cpu-time</c>, <c>file-size</c>.</summary>
 public sealed record LimitHit(string Limit, long Value);
 
 /// <summary>Something the program tried and was stopped from doing.</summary>

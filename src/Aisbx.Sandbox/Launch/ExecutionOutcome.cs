@@ -7,4 +7,5 @@ internal sealed record ExecutionOutcome(
     bool TimedOut,
     bool Cancelled,
     bool StdinTruncated,
+    long StdinCapBytes,
     TimeSpan Duration);

@@ -24,8 +24,15 @@ internal sealed class NativeProcess : IDisposable
     public int Pid { get; }
 
     /// <param name="fds">Parent descriptor → number it gets in the child. Every other descriptor is closed in the child.</param>
-    public static Task<NativeProcess> StartAsync(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds) =>
-        SpawnThread.RunAsync(() => Spawn(executable, argv, env, fds));
+    /// <remarks>
+    /// bubblewrap's <c>--die-with-parent</c> is PR_SET_PDEATHSIG, which fires when the <em>thread</em> that spawned the
+    /// child exits: call this from a thread that lives until the child is reaped (the supervisor's own thread).
+    /// </remarks>
+    public static NativeProcess Start(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds) =>
+        Spawn(executable, argv, env, fds);
+
+    /// <summary>Becomes readable when the child exits.</summary>
+    public int ExitDescriptor => _pidfd;
 
     /// <summary>Sends SIGKILL through the pidfd: it can never reach another process that reused the pid.</summary>
     public void Kill()
@@ -36,9 +43,6 @@ internal sealed class NativeProcess : IDisposable
         }
     }
 
-    public Task<ChildExit> WaitForExitAsync() =>
-        Task.Factory.StartNew(WaitForExit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
     public void Dispose()
     {
         if (_pidfd >= 0)
@@ -47,7 +51,8 @@ internal sealed class NativeProcess : IDisposable
         }
     }
 
-    private ChildExit WaitForExit()
+    /// <summary>Reaps the child; blocks until it exits.</summary>
+    public ChildExit WaitForExit()
     {
         int result, status;
         Rusage usage;

@@ -1,23 +1,29 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Host;
 using Aisbx.Sandbox.Output;
 using Microsoft.Win32.SafeHandles;
+using static Aisbx.Sandbox.Interop.Interop;
 
 namespace Aisbx.Sandbox.Launch;
 
 /// <summary>
-/// Starts bubblewrap for a plan (through setpriv when aisbx is root), wires its descriptors, streams its output and
-/// ends it at the wall-clock limit or on cancellation. Ending bubblewrap ends the sandbox: <c>--die-with-parent</c>
-/// kills the sandbox's pid 1, and with it every process in its pid namespace, detached or not.
+/// Starts bubblewrap for a plan (through setpriv when aisbx is root) and supervises it from the calling thread
+/// alone: one poll loop moves stdin, stdout, stderr and bubblewrap's status, watches the pidfd, and ends the
+/// sandbox at the wall-clock limit or on cancellation. No thread hand-off sits on the path of a run, and the
+/// thread that spawned bubblewrap outlives it, as PR_SET_PDEATHSIG requires. Ending bubblewrap ends the sandbox:
+/// <c>--die-with-parent</c> kills its pid 1, and with it every process of its pid namespace.
 /// </summary>
 internal static partial class SandboxExecution
 {
-    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
+    private const int ChunkSize = 64 * 1024;
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
-    public static async Task<ExecutionOutcome> RunAsync(
+    public static ExecutionOutcome Run(
         LaunchPlan plan, Workspace workspace, OutputSink stdout, OutputSink stderr, Stream? stdin, long stdinCapBytes,
         CancellationToken cancellationToken)
     {
@@ -30,7 +36,6 @@ internal static partial class SandboxExecution
         using var stdinPipe = PipePair.Create();
         var dataFiles = invocation.DataFiles.Select(d => (d.Fd, Handle: MemoryFile.Create("aisbx-data", d.Content))).ToList();
 
-        var statusSink = new CapturingSink(4096);
         NativeProcess process;
         try
         {
@@ -40,7 +45,7 @@ internal static partial class SandboxExecution
                 (Fd(statusPipe.Write), BwrapCommandLine.StatusFd), (Fd(workspace.Handle), BwrapCommandLine.WorkspaceFd),
                 .. dataFiles.Select(d => (Fd(d.Handle), d.Fd)),
             ];
-            process = await NativeProcess.StartAsync(executable, argv, plan.Env, fds);
+            process = NativeProcess.Start(executable, argv, plan.Env, fds);
         }
         finally
         {
@@ -54,39 +59,19 @@ internal static partial class SandboxExecution
 
         using (process)
         {
-            var started = Stopwatch.GetTimestamp();
-            var pumps = new[]
-            {
-                OutputPump.RunAsync(stdoutPipe.Read, stdout),
-                OutputPump.RunAsync(stderrPipe.Read, stderr),
-                OutputPump.RunAsync(statusPipe.Read, statusSink),
-            };
-            var stdinPump = stdin is null ? Task.FromResult(false) : InputPump.RunAsync(stdin, stdinPipe.Write, stdinCapBytes);
-            if (stdin is null)
+            var statusSink = new CapturingSink(4096);
+            var input = stdin is null ? null : new InputFeed(stdin, stdinPipe.Write, stdinCapBytes);
+            if (input is null)
             {
                 stdinPipe.Write.Dispose();
             }
 
-            var timedOut = false;
-            var cancelled = false;
-            using var timeout = new CancellationTokenSource(plan.Limits.WallTime);
-            using var onTimeout = timeout.Token.Register(() =>
-            {
-                timedOut = true;
-                process.Kill();
-            });
-            using var onCancel = cancellationToken.Register(() =>
-            {
-                cancelled = true;
-                process.Kill();
-            });
-
-            var exit = await process.WaitForExitAsync();
-            var duration = Stopwatch.GetElapsedTime(started);
-            await Task.WhenAll(pumps).WaitAsync(DrainGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-
-            var stdinTruncated = stdinPump.IsCompletedSuccessfully && stdinPump.Result;
-            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, stdinTruncated, duration);
+            var loop = new SupervisionLoop(process, plan.Limits.WallTime, input,
+                [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)]);
+            using var onCancel = cancellationToken.Register(loop.Cancel);
+            var (exit, timedOut, cancelled, duration) = loop.Run();
+            stdinPipe.Write.Dispose();
+            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, stdinCapBytes, duration);
         }
     }
 
@@ -117,8 +102,132 @@ internal static partial class SandboxExecution
         return match.Success ? int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : null;
     }
 
-    private static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();
+    internal static int Fd(SafeHandle handle) => (int)handle.DangerousGetHandle();
 
     [GeneratedRegex("\"exit-code\"\\s*:\\s*(\\d+)")]
     private static partial Regex ExitCodePattern();
+
+    /// <summary>The poll loop itself.</summary>
+    private sealed class SupervisionLoop(NativeProcess process, TimeSpan wallTime, InputFeed? input, (SafeFileHandle Pipe, OutputSink Sink)[] outputs)
+    {
+        private volatile bool _cancelled;
+
+        public void Cancel()
+        {
+            _cancelled = true;
+            process.Kill();
+        }
+
+        public unsafe (ChildExit Exit, bool TimedOut, bool Cancelled, TimeSpan Duration) Run()
+        {
+            var started = Stopwatch.GetTimestamp();
+            var deadline = started + (long)(wallTime.TotalSeconds * Stopwatch.Frequency);
+            long? drainDeadline = null;
+            var timedOut = false;
+            ChildExit? exit = null;
+            var duration = TimeSpan.Zero;
+            var open = outputs.Length;
+            var slots = new PollFd[outputs.Length + 3];
+            var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            try
+            {
+                for (var i = 0; i < outputs.Length; i++)
+                {
+                    slots[i] = new PollFd { Fd = Fd(outputs[i].Pipe), Events = POLLIN };
+                }
+
+                var exitSlot = outputs.Length;
+                var inputSlot = exitSlot + 1;
+                var pipeSlot = exitSlot + 2;
+                slots[exitSlot] = new PollFd { Fd = process.ExitDescriptor, Events = POLLIN };
+
+                while (exit is null || (open > 0 && Stopwatch.GetTimestamp() < drainDeadline))
+                {
+                    input?.Prepare(ref slots[inputSlot], ref slots[pipeSlot]);
+                    if (input is null)
+                    {
+                        slots[inputSlot].Fd = slots[pipeSlot].Fd = -1;
+                    }
+
+                    var wakeAt = exit is null ? deadline : drainDeadline!.Value;
+                    var timeout = (int)Math.Clamp((wakeAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
+                    int ready;
+                    fixed (PollFd* pointer = slots)
+                    {
+                        ready = Poll(pointer, (nuint)slots.Length, timeout);
+                    }
+
+                    if (ready < 0 && Marshal.GetLastPInvokeError() != EINTR)
+                    {
+                        throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "poll failed");
+                    }
+
+                    if (exit is null && !timedOut && Stopwatch.GetTimestamp() >= deadline)
+                    {
+                        timedOut = true;
+                        process.Kill();
+                    }
+
+                    if (ready <= 0)
+                    {
+                        continue;
+                    }
+
+                    for (var i = 0; i < outputs.Length; i++)
+                    {
+                        if (slots[i].Fd >= 0 && slots[i].Revents != 0 && !Drain(slots[i].Fd, outputs[i].Sink, buffer))
+                        {
+                            slots[i].Fd = -1;
+                            open--;
+                        }
+                    }
+
+                    input?.Pump(slots[inputSlot].Revents, slots[pipeSlot].Revents);
+
+                    if (exit is null && slots[exitSlot].Revents != 0)
+                    {
+                        exit = process.WaitForExit();
+                        duration = Stopwatch.GetElapsedTime(started);
+                        slots[exitSlot].Fd = -1;
+                        drainDeadline = Stopwatch.GetTimestamp() + (long)(DrainGrace.TotalSeconds * Stopwatch.Frequency);
+                    }
+                }
+
+                return (exit.Value, timedOut, _cancelled, duration);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <returns>False at end of file.</returns>
+        private unsafe bool Drain(int fd, OutputSink sink, byte[] buffer)
+        {
+            nint read;
+            fixed (byte* pointer = buffer)
+            {
+                read = Interop.Interop.Read(fd, pointer, ChunkSize);
+            }
+
+            if (read < 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                return error is EINTR or EAGAIN;
+            }
+
+            if (read == 0)
+            {
+                return false;
+            }
+
+            sink.Write(buffer.AsSpan(0, (int)read));
+            if (sink is StreamingSink { ReaderGone: true })
+            {
+                process.Kill();
+            }
+
+            return true;
+        }
+    }
 }

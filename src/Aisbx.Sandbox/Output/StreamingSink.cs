@@ -1,13 +1,14 @@
 namespace Aisbx.Sandbox.Output;
 
-/// <summary>Passes output through as it comes. If the reader goes away, the rest is discarded and the sandbox is told to stop.</summary>
-public sealed class StreamingSink(Stream target, Action? onReaderGone = null) : OutputSink
+/// <summary>Passes output through as it comes. If the reader goes away, the rest is discarded and the sandbox is ended.</summary>
+public sealed class StreamingSink(Stream target) : OutputSink
 {
-    private bool _readerGone;
+    /// <summary>The reader closed its end (as <c>aisbx run … | head</c> does): like SIGPIPE, this ends the sandbox.</summary>
+    public bool ReaderGone { get; private set; }
 
     protected override void WriteCore(ReadOnlySpan<byte> data)
     {
-        if (_readerGone)
+        if (ReaderGone)
         {
             return;
         }
@@ -19,8 +20,7 @@ public sealed class StreamingSink(Stream target, Action? onReaderGone = null) : 
         }
         catch (IOException)
         {
-            _readerGone = true;
-            onReaderGone?.Invoke();
+            ReaderGone = true;
         }
     }
 }
