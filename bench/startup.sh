@@ -40,14 +40,15 @@ PY
 [ -n "$bare_line" ] || { echo "could not build the bare bubblewrap command" >&2; exit 1; }
 eval "$bare_line" || { echo "the bare bubblewrap command failed: $bare_line" >&2; exit 1; }
 
-now() { local t="${EPOCHREALTIME/./}"; echo "$((10#$t * 1000))"; }
+# Microseconds between two $EPOCHREALTIME readings (bash's own clock: no process is started to read it).
+micros() { echo $(( ${2/./} - ${1/./} )); }
 declare -a t_exec t_bwrap t_aisbx
 measure() {
   local start end
   case "$1" in
-    exec)  start=$(now); /bin/true; end=$(now); t_exec+=($(( (end - start) / 1000 ))) ;;
-    bwrap) start=$(now); eval "$bare_line" </dev/null; end=$(now); t_bwrap+=($(( (end - start) / 1000 ))) ;;
-    aisbx) start=$(now); "${aisbx[@]}" run -w "$scratch/work/ws" -- /bin/true </dev/null; end=$(now); t_aisbx+=($(( (end - start) / 1000 ))) ;;
+    exec)  start=$EPOCHREALTIME; /bin/true; end=$EPOCHREALTIME; t_exec+=($(micros "$start" "$end")) ;;
+    bwrap) start=$EPOCHREALTIME; eval "$bare_line" </dev/null; end=$EPOCHREALTIME; t_bwrap+=($(micros "$start" "$end")) ;;
+    aisbx) start=$EPOCHREALTIME; "${aisbx[@]}" run -w "$scratch/work/ws" -- /bin/true </dev/null; end=$EPOCHREALTIME; t_aisbx+=($(micros "$start" "$end")) ;;
   esac
 }
 
