@@ -12,8 +12,11 @@ aisbx_missing_packages() {
   local missing=()
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
-  ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
-  ldconfig -p 2>/dev/null | grep -q 'libacl\.so\.1' || missing+=(libacl1)
+  # (grep -q would end the pipe early, and pipefail would then report ldconfig's SIGPIPE as a failure.)
+  local libraries
+  libraries="$(ldconfig -p 2>/dev/null || true)"
+  grep 'libseccomp\.so\.2' <<<"$libraries" >/dev/null || missing+=(libseccomp2)
+  grep 'libacl\.so\.1' <<<"$libraries" >/dev/null || missing+=(libacl1)
   # NativeAOT links with a C toolchain and zlib.
   command -v cc >/dev/null 2>&1 || missing+=(gcc)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
