@@ -8,24 +8,17 @@ public static class ByteSize
     public static bool TryParse(string? text, out long bytes)
     {
         bytes = 0;
-        if (string.IsNullOrWhiteSpace(text))
+        if (!UnitSuffix.TrySplit(text, out var digits, out var unit))
         {
             return false;
         }
 
-        var span = text.AsSpan().Trim();
-        var unitStart = span.Length;
-        while (unitStart > 0 && char.IsAsciiLetter(span[unitStart - 1]))
-        {
-            unitStart--;
-        }
-
-        if (!long.TryParse(span[..unitStart], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
         {
             return false;
         }
 
-        long? multiplier = span[unitStart..].ToString().ToUpperInvariant() switch
+        long? multiplier = unit.ToString().ToUpperInvariant() switch
         {
             "" or "B" => 1L,
             "K" or "KB" or "KIB" => 1L << 10,

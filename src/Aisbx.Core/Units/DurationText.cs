@@ -8,25 +8,18 @@ public static class DurationText
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
-        if (string.IsNullOrWhiteSpace(text))
+        if (!UnitSuffix.TrySplit(text, out var digits, out var unit))
         {
             return false;
         }
 
-        var span = text.AsSpan().Trim();
-        var unitStart = span.Length;
-        while (unitStart > 0 && char.IsAsciiLetter(span[unitStart - 1]))
-        {
-            unitStart--;
-        }
-
-        if (!double.TryParse(span[..unitStart], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+        if (!double.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
             || number <= 0 || double.IsInfinity(number))
         {
             return false;
         }
 
-        double? seconds = span[unitStart..] switch
+        double? seconds = unit switch
         {
             "ms" => number / 1000,
             "" or "s" => number,
