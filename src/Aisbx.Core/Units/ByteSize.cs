@@ -36,11 +36,6 @@ public static class ByteSize
         return true;
     }
 
-    public static long Parse(string text, string what) =>
-        TryParse(text, out var bytes)
-            ? bytes
-            : throw new FormatException($"{what} '{text}' is not a size: write a positive whole number with K, M or G, e.g. 512K, 256M, 1G.");
-
     public static string Format(long bytes) =>
         bytes % (1L << 30) == 0 ? $"{bytes >> 30}G"
         : bytes % (1L << 20) == 0 ? $"{bytes >> 20}M"

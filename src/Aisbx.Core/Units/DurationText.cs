@@ -36,11 +36,6 @@ public static class DurationText
         return value > TimeSpan.Zero;
     }
 
-    public static TimeSpan Parse(string text, string what) =>
-        TryParse(text, out var value)
-            ? value
-            : throw new FormatException($"{what} '{text}' is not a duration: write a positive number with ms, s, m or h, e.g. 500ms, 30s, 2m (at most 7 days).");
-
     public static string Format(TimeSpan value) =>
         value.TotalMilliseconds % 1000 != 0 ? $"{value.TotalMilliseconds:0}ms"
         : value.TotalSeconds % 3600 == 0 ? $"{value.TotalSeconds / 3600:0}h"

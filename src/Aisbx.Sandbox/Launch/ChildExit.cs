@@ -1,4 +1,4 @@
 namespace Aisbx.Sandbox.Launch;
 
-/// <summary>How a child ended, with the CPU time and peak memory of it and every descendant it reaped.</summary>
-internal readonly record struct ChildExit(int? ExitCode, int? Signal, double CpuTimeMs, long PeakMemoryBytes);
+/// <summary>How a child ended, with the CPU time of it and every descendant it reaped.</summary>
+internal readonly record struct ChildExit(int? ExitCode, int? Signal, double CpuTimeMs);

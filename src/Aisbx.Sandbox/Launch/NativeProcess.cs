@@ -69,11 +69,10 @@ internal sealed class NativeProcess : IDisposable
         }
 
         var cpu = usage.UserTime.TotalMilliseconds + usage.SystemTime.TotalMilliseconds;
-        var peak = usage.MaxRssKilobytes * 1024;
         var termSignal = status & 0x7f;
         return termSignal == 0
-            ? new ChildExit((status >> 8) & 0xff, null, cpu, peak)
-            : new ChildExit(null, termSignal, cpu, peak);
+            ? new ChildExit((status >> 8) & 0xff, null, cpu)
+            : new ChildExit(null, termSignal, cpu);
     }
 
     private static unsafe NativeProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds)
