@@ -205,6 +205,16 @@ public class ProcessIsolationTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_sandbox_that_cannot_be_built_is_a_one_line_error_with_bubblewrap_s_reason()
+    {
+        var error = await Assert.ThrowsAsync<SandboxStartException>(() => sandbox.RunAsync(["true"], "unbuildable"));
+
+        Assert.StartsWith("the sandbox could not start: bwrap: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("aisbx doctor", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public async Task Standard_input_reaches_the_program()
     {
         var result = await sandbox.RunAsync(["tr", "a-z", "A-Z"], stdin: "shout\n");

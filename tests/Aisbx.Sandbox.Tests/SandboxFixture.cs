@@ -23,6 +23,8 @@ public sealed class SandboxFixture : IDisposable
         Directory.CreateDirectory(Path.Combine(ConfigDirectory, "profiles"));
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "tiny-output.toml"),
             "extends = \"default\"\ndescription = \"default with a 4K output cap\"\n[limits]\noutput = \"4K\"\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "unbuildable.toml"),
+            "extends = \"default\"\ndescription = \"mounts below a read-only file\"\n[[mounts]]\nsource = \"/etc/hostname\"\ntarget = \"/usr/bin/sh/inner\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "secret.txt"), "TOP-SECRET-CONFIG");
         Config = AisbxConfigLoader.Load(ConfigDirectory);
         Runner = new SandboxRunner(Config, new ProfileCatalog(Config.ProfilesDirectory));
