@@ -17,6 +17,7 @@ muts=[
  ("workdir-policy", "src/Aisbx.Sandbox/Host/Workspace.cs", 'WorkdirPolicy.CheckResolved(resolved, ResolvedRoots(config), ProtectedPaths(config), config.ConfigFile);', ''),
  ("no-net", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'if (plan.Network == NetworkMode.Host)', 'if (true)'),
  ("no-pid", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup");'),
+ ("rlimits", "src/Aisbx.Sandbox/Launch/LaunchCommandLine.cs", 'argv.AddRange(RlimitArguments(plan.Limits));', ''),
  ("stdin-pipe", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", '(Fd(stdinPipe.Read), 0), ', '(0, 0), '),
 ]
 only = sys.argv[1:] 

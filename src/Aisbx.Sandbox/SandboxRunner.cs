@@ -15,6 +15,10 @@ namespace Aisbx.Sandbox;
 /// </summary>
 public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
 {
+    private const int SignalKill = 9;
+    private const int SignalCpuExceeded = 24;
+    private const int SignalFileSizeExceeded = 25;
+
     private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath);
 
     public AisbxConfig Config => config;
@@ -106,7 +110,13 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         if (outcome.ProgramExitCode is { } code)
         {
             // bubblewrap reports a program killed by signal N as 128+N, the shell's convention.
-            return result with { ExitCode = code, Signal = code is > 128 and < 128 + 65 ? code - 128 : null };
+            int? programSignal = code is > 128 and < 128 + 65 ? code - 128 : null;
+            if (RlimitHit(programSignal, plan, outcome) is { } hit)
+            {
+                limitHits.Add(hit);
+            }
+
+            return result with { ExitCode = code, Signal = programSignal, LimitHits = limitHits.ToImmutable() };
         }
 
         if (outcome.Exit.Signal is { } signal)
@@ -124,6 +134,16 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         throw new SandboxStartException(
             $"the sandbox could not start: {(reason.Length > 0 ? reason : $"bubblewrap exited {outcome.Exit.ExitCode}")}. Run 'aisbx doctor' to check this host");
     }
+
+    /// <summary>Names the rlimit behind a signal the kernel sends for one: SIGXFSZ for file size, SIGXCPU (or the SIGKILL a second later) for CPU time.</summary>
+    private static LimitHit? RlimitHit(int? signal, LaunchPlan plan, ExecutionOutcome outcome) => signal switch
+    {
+        SignalFileSizeExceeded => new LimitHit("file-size", plan.Limits.FileSizeBytes),
+        SignalCpuExceeded => new LimitHit("cpu-time", (long)plan.Limits.CpuTime.TotalMilliseconds),
+        SignalKill when outcome.Exit.CpuTimeMs >= Math.Ceiling(plan.Limits.CpuTime.TotalSeconds) * 1000 =>
+            new LimitHit("cpu-time", (long)plan.Limits.CpuTime.TotalMilliseconds),
+        _ => null,
+    };
 
     private static RunResult Result(LaunchPlan plan, OutputSink stdout, OutputSink stderr) => new()
     {

@@ -99,12 +99,27 @@ public class LaunchPlanTests
     {
         var plan = Plan(new RunRequest { Command = ["ls"] }, runAs: new HostIdentity(65532, 65532));
 
-        var (executable, argv) = Launch.SandboxExecution.CommandLine(plan, BwrapCommandLine.Build(plan));
+        var (executable, argv) = Launch.LaunchCommandLine.Build(plan, BwrapCommandLine.Build(plan));
 
         Assert.EndsWith("setpriv", executable, StringComparison.Ordinal);
         Assert.Contains("--reuid=65532", argv);
         Assert.Contains("--clear-groups", argv);
-        Assert.EndsWith("bwrap", argv[argv.IndexOf("--") + 1], StringComparison.Ordinal);
+        Assert.EndsWith("prlimit", argv[argv.IndexOf("--") + 1], StringComparison.Ordinal);
+        Assert.EndsWith("bwrap", argv[argv.LastIndexOf("--", argv.IndexOf("--unshare-all")) + 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_sandbox_gets_the_rlimit_floor_from_its_profile()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"], Profile = "strict", CpuTime = TimeSpan.FromMilliseconds(1500) });
+
+        var (executable, argv) = Launch.LaunchCommandLine.Build(plan, BwrapCommandLine.Build(plan));
+
+        Assert.EndsWith("prlimit", executable, StringComparison.Ordinal);
+        Assert.Contains($"--fsize={16L << 20}", argv);
+        Assert.Contains("--nofile=64", argv);
+        Assert.Contains("--cpu=2:3", argv);
+        Assert.Contains("--core=0", argv);
     }
 
     [Fact]

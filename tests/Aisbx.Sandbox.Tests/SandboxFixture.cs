@@ -23,6 +23,8 @@ public sealed class SandboxFixture : IDisposable
         Directory.CreateDirectory(Path.Combine(ConfigDirectory, "profiles"));
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "tiny-output.toml"),
             "extends = \"default\"\ndescription = \"default with a 4K output cap\"\n[limits]\noutput = \"4K\"\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "small-limits.toml"),
+            "extends = \"python-dev\"\ndescription = \"python-dev with small rlimits\"\n[limits]\nfile_size = \"1M\"\nopen_files = 32\ncpu_time = \"1s\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "unbuildable.toml"),
             "extends = \"default\"\ndescription = \"mounts below a read-only file\"\n[[mounts]]\nsource = \"/etc/hostname\"\ntarget = \"/usr/bin/sh/inner\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "secret.txt"), "TOP-SECRET-CONFIG");
@@ -66,10 +68,10 @@ public sealed class SandboxFixture : IDisposable
     }
 
     /// <summary>Python probe, guarded the same way.</summary>
-    public async Task<RunResult> PythonAttackAsync(string code, string? workdir = null)
+    public async Task<RunResult> PythonAttackAsync(string code, string? workdir = null, string profile = "python-dev")
     {
         var guard = "import os, socket, sys\nassert socket.gethostname() == 'aisbx' and os.getuid() == 1000, 'NOT-IN-SANDBOX'\n";
-        var result = await RunAsync(["python3", "-c", guard + code], "python-dev", workdir);
+        var result = await RunAsync(["python3", "-c", guard + code], profile, workdir);
         Assert.DoesNotContain("NOT-IN-SANDBOX", result.Stderr, StringComparison.Ordinal);
         return result;
     }

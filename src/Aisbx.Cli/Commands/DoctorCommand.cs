@@ -165,7 +165,8 @@ internal static class DoctorCommand
         found.AddRange(V1Controllers.Where(c => Directory.Exists("/sys/fs/cgroup/" + c)).Select(c => $"v1 {c}"));
         var what = found.Count == 0 ? "no cgroup hierarchy found" : string.Join(", ", found);
         return new DoctorCheck("limits", Warn,
-            $"{what}. In force now: wall time (timer), /tmp size (tmpfs), output bytes (capture cap); memory, pids, cpu-time, file-size and open-files are configured but not yet enforced by this version");
+            $"{what}. In force: wall time (timer), /tmp size (tmpfs), output bytes (capture cap), file size and open files (rlimit), " +
+            "CPU time per process (rlimit); memory and pids are configured but not yet enforced by this version (they need the sandbox's cgroup)");
     }
 
     private static string? LoginUser(int uid)

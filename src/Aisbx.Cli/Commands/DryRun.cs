@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Aisbx.Sandbox.Bubblewrap;
-using Aisbx.Sandbox.Host;
+using Aisbx.Sandbox.Launch;
 
 namespace Aisbx.Cli.Commands;
 
@@ -18,13 +18,7 @@ internal static class DryRun
             line.Append(' ').Append(Quote($"{name}={value}"));
         }
 
-        if (plan.RunAs is { } identity)
-        {
-            line.Append(CultureInfo.InvariantCulture, $" setpriv --reuid={identity.Uid} --regid={identity.Gid} --clear-groups --inh-caps=-all --bounding-set=-all --");
-        }
-
-        line.Append(' ').Append(HostTools.Bwrap);
-        foreach (var argument in invocation.Arguments)
+        foreach (var argument in LaunchCommandLine.Build(plan, invocation).Argv)
         {
             line.Append(' ').Append(Quote(argument));
         }

@@ -2,19 +2,23 @@ using Aisbx.Core;
 
 namespace Aisbx.Sandbox.Host;
 
-/// <summary>The host programs the engine runs: bubblewrap, and util-linux's setpriv to leave root behind.</summary>
+/// <summary>The host programs the engine runs: bubblewrap, util-linux's setpriv to leave root behind, and its prlimit to set rlimits.</summary>
 public static class HostTools
 {
     private static readonly string[] SystemDirs = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
 
     private static readonly Lazy<string?> BwrapPath = new(() => Find("bwrap"));
     private static readonly Lazy<string?> SetprivPath = new(() => Find("setpriv"));
+    private static readonly Lazy<string?> PrlimitPath = new(() => Find("prlimit"));
 
     public static string Bwrap => BwrapPath.Value
         ?? throw new SandboxUnavailableException("bubblewrap (bwrap) is not installed: install it with 'apt-get install bubblewrap', then run 'aisbx doctor'");
 
     public static string Setpriv => SetprivPath.Value
         ?? throw new SandboxUnavailableException("setpriv is not installed, and aisbx needs it to run sandboxes as an unprivileged uid when it is root: install it with 'apt-get install util-linux'");
+
+    public static string Prlimit => PrlimitPath.Value
+        ?? throw new SandboxUnavailableException("prlimit is not installed, and aisbx needs it to set the sandbox's resource limits: install it with 'apt-get install util-linux'");
 
     public static bool HasBwrap => BwrapPath.Value is not null;
 

@@ -28,7 +28,7 @@ internal static partial class SandboxExecution
         CancellationToken cancellationToken)
     {
         var invocation = BwrapCommandLine.Build(plan);
-        var (executable, argv) = CommandLine(plan, invocation);
+        var (executable, argv) = LaunchCommandLine.Build(plan, invocation);
 
         using var stdoutPipe = PipePair.Create();
         using var stderrPipe = PipePair.Create();
@@ -73,26 +73,6 @@ internal static partial class SandboxExecution
             stdinPipe.Write.Dispose();
             return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, stdinCapBytes, duration);
         }
-    }
-
-    /// <summary>The argument vector to spawn: bubblewrap itself, or setpriv dropping root first.</summary>
-    internal static (string Executable, List<string> Argv) CommandLine(LaunchPlan plan, BwrapInvocation invocation)
-    {
-        var bwrap = HostTools.Bwrap;
-        if (plan.RunAs is not { } identity)
-        {
-            return (bwrap, [bwrap, .. invocation.Arguments]);
-        }
-
-        var setpriv = HostTools.Setpriv;
-        return (setpriv,
-        [
-            setpriv,
-            "--reuid=" + identity.Uid.ToString(CultureInfo.InvariantCulture),
-            "--regid=" + identity.Gid.ToString(CultureInfo.InvariantCulture),
-            "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--",
-            bwrap, .. invocation.Arguments,
-        ]);
     }
 
     /// <summary>bubblewrap reports <c>exit-code</c> only when the program was actually exec'd.</summary>
