@@ -18,6 +18,7 @@ muts=[
  ("no-net", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'if (plan.Network == NetworkMode.Host)', 'if (true)'),
  ("no-pid", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup");'),
  ("rlimits", "src/Aisbx.Sandbox/Launch/LaunchCommandLine.cs", 'argv.AddRange(RlimitArguments(plan.Limits));', ''),
+ ("cgroup-placement", "src/Aisbx.Sandbox/Launch/CgroupPlacement.cs", 'cgroup.Add(pid);', '_ = cgroup;'),
  ("stdin-pipe", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", '(Fd(stdinPipe.Read), 0), ', '(0, 0), '),
 ]
 only = sys.argv[1:] 

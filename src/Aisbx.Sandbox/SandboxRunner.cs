@@ -82,9 +82,20 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         {
             DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 3),
             CpuTimeMs = Math.Round(outcome.Exit.CpuTimeMs, 3),
+            PeakMemoryBytes = outcome.Cgroup?.PeakMemoryBytes,
         };
 
         var limitHits = result.LimitHits.ToBuilder();
+        if (outcome.Cgroup is { MemoryLimitHit: true })
+        {
+            limitHits.Add(new LimitHit("memory", plan.Limits.MemoryBytes));
+        }
+
+        if (outcome.Cgroup is { PidsLimitHit: true })
+        {
+            limitHits.Add(new LimitHit("pids", plan.Limits.Pids));
+        }
+
         if (stdout is CapturingSink { Truncated: true } || stderr is CapturingSink { Truncated: true })
         {
             limitHits.Add(new LimitHit("output", plan.Limits.OutputBytes));

@@ -164,9 +164,13 @@ internal static class DoctorCommand
 
         found.AddRange(V1Controllers.Where(c => Directory.Exists("/sys/fs/cgroup/" + c)).Select(c => $"v1 {c}"));
         var what = found.Count == 0 ? "no cgroup hierarchy found" : string.Join(", ", found);
-        return new DoctorCheck("limits", Warn,
-            $"{what}. In force: wall time (timer), /tmp size (tmpfs), output bytes (capture cap), file size and open files (rlimit), " +
-            "CPU time per process (rlimit); memory and pids are configured but not yet enforced by this version (they need the sandbox's cgroup)");
+        var cgroups = Aisbx.Sandbox.Limits.CgroupHost.Mode != Aisbx.Sandbox.Limits.CgroupMode.None;
+        var memoryAndPids = cgroups
+            ? $"memory and pids by {Aisbx.Sandbox.Limits.CgroupHost.Describe()}"
+            : $"memory and pids NOT enforced: {Aisbx.Sandbox.Limits.CgroupHost.Describe()}";
+        return new DoctorCheck("limits", cgroups ? Ok : Warn,
+            $"{what}. In force: wall time (timer), /tmp size (tmpfs), output bytes (capture cap), file size, open files and " +
+            $"CPU time per process (rlimits through prlimit); {memoryAndPids}");
     }
 
     private static string? LoginUser(int uid)

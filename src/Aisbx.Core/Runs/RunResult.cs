@@ -23,7 +23,7 @@ public sealed record RunResult
 
     public double CpuTimeMs { get; init; }
 
-    /// <summary>Null until it can be measured from the sandbox's cgroup: the rusage of a posix_spawn'd child counts aisbx's own memory.</summary>
+    /// <summary>The sandbox cgroup's peak memory; null where there is no cgroup (rusage of a posix_spawn'd child would count aisbx's own memory).</summary>
     public long? PeakMemoryBytes { get; init; }
 
     public string Stdout { get; init; } = "";

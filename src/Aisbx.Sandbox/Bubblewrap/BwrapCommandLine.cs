@@ -12,10 +12,12 @@ public static class BwrapCommandLine
 {
     public const int StatusFd = 3;
     public const int WorkspaceFd = 4;
-    public const int FirstDataFd = 5;
+    public const int BlockFd = 5;
+    public const int FirstDataFd = 6;
 
     /// <param name="workspaceByPath">Bind the workspace by its host path instead of a descriptor (for printing and benchmarks).</param>
-    public static BwrapInvocation Build(LaunchPlan plan, bool workspaceByPath = false)
+    /// <param name="blockUntilPlaced">The sandbox's init waits on <see cref="BlockFd"/> before it starts the program, until aisbx has put it in its cgroup.</param>
+    public static BwrapInvocation Build(LaunchPlan plan, bool workspaceByPath = false, bool blockUntilPlaced = false)
     {
         var args = ImmutableArray.CreateBuilder<string>(64 + plan.Command.Length);
         var dataFiles = ImmutableArray.CreateBuilder<(int, string)>();
@@ -35,6 +37,11 @@ public static class BwrapCommandLine
         if (!workspaceByPath)
         {
             args.AddRange("--json-status-fd", Number(StatusFd));
+        }
+
+        if (blockUntilPlaced)
+        {
+            args.AddRange("--block-fd", Number(BlockFd));
         }
 
         foreach (var op in plan.Mounts)

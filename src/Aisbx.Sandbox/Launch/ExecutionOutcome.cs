@@ -8,4 +8,8 @@ internal sealed record ExecutionOutcome(
     bool Cancelled,
     bool StdinTruncated,
     long StdinCapBytes,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    CgroupUsage? Cgroup);
+
+/// <summary>What the sandbox's cgroup saw: the peak memory, and whether the memory or process limit was reached.</summary>
+internal sealed record CgroupUsage(long? PeakMemoryBytes, bool MemoryLimitHit, bool PidsLimitHit);

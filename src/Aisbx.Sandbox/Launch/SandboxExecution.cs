@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Host;
+using Aisbx.Sandbox.Limits;
 using Aisbx.Sandbox.Output;
 using Microsoft.Win32.SafeHandles;
 using static Aisbx.Sandbox.Interop.Interop;
@@ -27,9 +28,11 @@ internal static partial class SandboxExecution
         LaunchPlan plan, Workspace workspace, OutputSink stdout, OutputSink stderr, Stream? stdin, long stdinCapBytes,
         CancellationToken cancellationToken)
     {
-        var invocation = BwrapCommandLine.Build(plan);
+        using var cgroup = SandboxCgroup.Create(plan.SandboxId, plan.Limits);
+        var invocation = BwrapCommandLine.Build(plan, blockUntilPlaced: cgroup is not null);
         var (executable, argv) = LaunchCommandLine.Build(plan, invocation);
 
+        using var blockPipe = PipePair.Create();
         using var stdoutPipe = PipePair.Create();
         using var stderrPipe = PipePair.Create();
         using var statusPipe = PipePair.Create();
@@ -44,6 +47,7 @@ internal static partial class SandboxExecution
                 (Fd(stdinPipe.Read), 0), (Fd(stdoutPipe.Write), 1), (Fd(stderrPipe.Write), 2),
                 (Fd(statusPipe.Write), BwrapCommandLine.StatusFd), (Fd(workspace.Handle), BwrapCommandLine.WorkspaceFd),
                 .. dataFiles.Select(d => (Fd(d.Handle), d.Fd)),
+                .. cgroup is null ? [] : new[] { (Fd(blockPipe.Read), BwrapCommandLine.BlockFd) },
             ];
             process = NativeProcess.Start(executable, argv, plan.Env, fds);
         }
@@ -54,6 +58,7 @@ internal static partial class SandboxExecution
             stderrPipe.Write.Dispose();
             statusPipe.Write.Dispose();
             stdinPipe.Read.Dispose();
+            blockPipe.Read.Dispose();
             dataFiles.ForEach(d => d.Handle.Dispose());
         }
 
@@ -66,12 +71,21 @@ internal static partial class SandboxExecution
                 stdinPipe.Write.Dispose();
             }
 
+            var placement = cgroup is null ? null : new CgroupPlacement(cgroup, blockPipe.Write, process);
+            if (cgroup is null)
+            {
+                blockPipe.Write.Dispose();
+            }
+
             var loop = new SupervisionLoop(process, plan.Limits.WallTime, input,
-                [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)]);
+                [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)],
+                () => placement?.OnStatus(statusSink.Text));
             using var onCancel = cancellationToken.Register(loop.Cancel);
             var (exit, timedOut, cancelled, duration) = loop.Run();
             stdinPipe.Write.Dispose();
-            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, stdinCapBytes, duration);
+            placement?.Failure?.Throw();
+            var usage = cgroup is null ? null : new CgroupUsage(cgroup.PeakMemoryBytes, cgroup.MemoryLimitHit, cgroup.PidsLimitHit);
+            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, stdinCapBytes, duration, usage);
         }
     }
 
@@ -88,7 +102,7 @@ internal static partial class SandboxExecution
     private static partial Regex ExitCodePattern();
 
     /// <summary>The poll loop itself.</summary>
-    private sealed class SupervisionLoop(NativeProcess process, TimeSpan wallTime, InputFeed? input, (SafeFileHandle Pipe, OutputSink Sink)[] outputs)
+    private sealed class SupervisionLoop(NativeProcess process, TimeSpan wallTime, InputFeed? input, (SafeFileHandle Pipe, OutputSink Sink)[] outputs, Action onOutput)
     {
         private volatile bool _cancelled;
 
@@ -162,6 +176,7 @@ internal static partial class SandboxExecution
                         }
                     }
 
+                    onOutput();
                     input?.Pump(slots[inputSlot].Revents, slots[pipeSlot].Revents);
 
                     if (exit is null && slots[exitSlot].Revents != 0)

@@ -1,0 +1,149 @@
+using System.Globalization;
+using Aisbx.Core;
+using Aisbx.Core.Profiles;
+
+namespace Aisbx.Sandbox.Limits;
+
+/// <summary>
+/// The cgroup of one sandbox: its memory limit (no swap beyond it) and its process limit, how much memory it used
+/// at most, and whether either limit was hit. Removed on dispose.
+/// </summary>
+internal sealed class SandboxCgroup : IDisposable
+{
+    /// <summary>bubblewrap's init (pid 1 of the sandbox) counts as one process on top of the program's own.</summary>
+    private const int InitProcesses = 1;
+
+    private readonly CgroupMode _mode;
+    private readonly string[] _directories;
+
+    private SandboxCgroup(CgroupMode mode, string[] directories)
+    {
+        _mode = mode;
+        _directories = directories;
+    }
+
+    public static SandboxCgroup? Create(string sandboxId, ResourceLimits limits)
+    {
+        var mode = CgroupHost.Mode;
+        if (mode == CgroupMode.None)
+        {
+            return null;
+        }
+
+        string[] directories = mode == CgroupMode.V2
+            ? [Path.Combine(CgroupHost.Root, CgroupHost.ParentName, sandboxId)]
+            : [Path.Combine(CgroupHost.Root, "memory", CgroupHost.ParentName, sandboxId), Path.Combine(CgroupHost.Root, "pids", CgroupHost.ParentName, sandboxId)];
+        var cgroup = new SandboxCgroup(mode, directories);
+        try
+        {
+            foreach (var directory in directories)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            var memory = limits.MemoryBytes.ToString(CultureInfo.InvariantCulture);
+            var pids = (limits.Pids + InitProcesses).ToString(CultureInfo.InvariantCulture);
+            if (mode == CgroupMode.V2)
+            {
+                cgroup.Write(0, "memory.max", memory);
+                cgroup.TryWrite(0, "memory.swap.max", "0");
+                cgroup.Write(0, "pids.max", pids);
+            }
+            else
+            {
+                cgroup.Write(0, "memory.limit_in_bytes", memory);
+                cgroup.TryWrite(0, "memory.memsw.limit_in_bytes", memory);
+                cgroup.Write(1, "pids.max", pids);
+            }
+
+            return cgroup;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            cgroup.Dispose();
+            throw new SandboxStartException($"cannot make the sandbox's cgroup ({ex.Message}); run 'aisbx doctor'");
+        }
+    }
+
+    /// <summary>Moves a process (and so everything it starts from then on) into the sandbox's cgroup.</summary>
+    public void Add(int pid)
+    {
+        var text = pid.ToString(CultureInfo.InvariantCulture);
+        for (var i = 0; i < _directories.Length; i++)
+        {
+            Write(i, "cgroup.procs", text);
+        }
+    }
+
+    public bool MemoryLimitHit => Counter(0, _mode == CgroupMode.V2 ? "memory.events" : "memory.oom_control", "oom_kill") > 0;
+
+    public bool PidsLimitHit => Counter(_mode == CgroupMode.V2 ? 0 : 1, "pids.events", "max") > 0;
+
+    public long? PeakMemoryBytes =>
+        ReadNumber(0, _mode == CgroupMode.V2 ? "memory.peak" : "memory.max_usage_in_bytes");
+
+    public void Dispose()
+    {
+        // The pid namespace is torn down asynchronously: a group may still hold dying processes for a moment.
+        foreach (var directory in _directories)
+        {
+            for (var attempt = 0; attempt < 50 && Directory.Exists(directory); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(directory);
+                }
+                catch (IOException)
+                {
+                    Thread.Sleep(2);
+                }
+            }
+        }
+    }
+
+    private void Write(int index, string file, string value) => File.WriteAllText(Path.Combine(_directories[index], file), value);
+
+    private void TryWrite(int index, string file, string value)
+    {
+        try
+        {
+            Write(index, file, value);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Optional knob (swap accounting may be off): the memory limit itself still holds.
+        }
+    }
+
+    private long Counter(int index, string file, string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(_directories[index], file)))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var value))
+                {
+                    return value;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    private long? ReadNumber(int index, string file)
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(Path.Combine(_directories[index], file)).Trim(), CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

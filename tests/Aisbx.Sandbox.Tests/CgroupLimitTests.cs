@@ -1,0 +1,71 @@
+using Aisbx.Core.Runs;
+using Aisbx.Sandbox.Limits;
+
+namespace Aisbx.Sandbox.Tests;
+
+/// <summary>Memory and process limits through the sandbox's own cgroup (v1 or v2), with typed limit hits.</summary>
+[Collection(nameof(RealSandboxes))]
+public class CgroupLimitTests(SandboxFixture sandbox)
+{
+    private Task<RunResult> RunAsync(RunRequest request) =>
+        sandbox.Runner.RunAsync(request with { CaptureOutput = true }, RunIo.None, TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task A_memory_hog_is_oom_killed_at_the_limit_and_reported_as_memory()
+    {
+        Assert.SkipWhen(CgroupHost.Mode == CgroupMode.None, "no writable cgroup hierarchy on this host");
+
+        var result = await RunAsync(new RunRequest
+        {
+            Command = ["python3", "-c", "x = bytearray(400 * 1024 * 1024); print('ALLOCATED')"],
+            Profile = "python-dev",
+            MemoryBytes = 64L << 20,
+        });
+
+        Assert.Equal(137, result.ExitCode);
+        Assert.DoesNotContain("ALLOCATED", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(result.LimitHits, h => h.Limit == "memory" && h.Value == 64L << 20);
+        Assert.InRange(result.PeakMemoryBytes ?? 0, 1, 64L << 20);
+    }
+
+    [Fact]
+    public async Task A_fork_loop_stops_at_the_pids_limit_and_the_host_stays_responsive()
+    {
+        Assert.SkipWhen(CgroupHost.Mode == CgroupMode.None, "no writable cgroup hierarchy on this host");
+
+        var result = await RunAsync(new RunRequest
+        {
+            Command = ["/bin/sh", "-c", SandboxFixture.InsideGuard + "n=0; while [ $n -lt 200 ]; do sleep 3 & n=$((n+1)); done; wait; echo finished"],
+            Pids = 10,
+            WallTime = TimeSpan.FromSeconds(10),
+        });
+        var afterwards = await sandbox.ShAsync("echo responsive");
+
+        Assert.Contains("fork", result.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(result.LimitHits, h => h.Limit == "pids" && h.Value == 10);
+        Assert.Equal("responsive\n", afterwards.Stdout);
+    }
+
+    [Fact]
+    public async Task A_run_within_its_limits_reports_peak_memory_and_no_limit_hit()
+    {
+        Assert.SkipWhen(CgroupHost.Mode == CgroupMode.None, "no writable cgroup hierarchy on this host");
+
+        var result = await RunAsync(new RunRequest { Command = ["/bin/sh", "-c", "echo fine"] });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.LimitHits);
+        Assert.True(result.PeakMemoryBytes > 0);
+    }
+
+    [Fact]
+    public async Task The_sandbox_cgroup_is_removed_after_the_run()
+    {
+        Assert.SkipWhen(CgroupHost.Mode == CgroupMode.None, "no writable cgroup hierarchy on this host");
+
+        var result = await RunAsync(new RunRequest { Command = ["true"] });
+
+        var leftovers = Directory.EnumerateDirectories(CgroupHost.Root, result.SandboxId, SearchOption.AllDirectories).ToList();
+        Assert.Empty(leftovers);
+    }
+}
