@@ -84,18 +84,29 @@ internal sealed class SandboxCgroup : IDisposable
 
     public void Dispose()
     {
-        // The pid namespace is torn down asynchronously: a group may still hold dying processes for a moment.
+        // The last processes of the sandbox leave the group as they are reaped, a moment after bubblewrap exits:
+        // retry briefly (yielding, not sleeping a whole tick), for at most a second.
+        var giveUp = Environment.TickCount64 + 1000;
         foreach (var directory in _directories)
         {
-            for (var attempt = 0; attempt < 50 && Directory.Exists(directory); attempt++)
+            while (true)
             {
                 try
                 {
                     Directory.Delete(directory);
+                    break;
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    break;
+                }
+                catch (IOException) when (Environment.TickCount64 < giveUp)
+                {
+                    Thread.Yield();
                 }
                 catch (IOException)
                 {
-                    Thread.Sleep(2);
+                    break; // Still busy after a second: leave the empty-to-be group rather than fail the run.
                 }
             }
         }
