@@ -19,6 +19,7 @@ muts=[
  ("no-pid", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup");'),
  ("rlimits", "src/Aisbx.Sandbox/Launch/LaunchCommandLine.cs", 'argv.AddRange(RlimitArguments(plan.Limits));', ''),
  ("cgroup-placement", "src/Aisbx.Sandbox/Launch/CgroupPlacement.cs", 'cgroup.Add(pid);', '_ = cgroup;'),
+ ("seccomp", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--seccomp", Number(SeccompFd));', ''),
  ("stdin-pipe", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", '(Fd(stdinPipe.Read), 0), ', '(0, 0), '),
 ]
 only = sys.argv[1:] 

@@ -130,7 +130,8 @@ public class LaunchPlanTests
 
         Assert.Equal("4", args[args.IndexOf("--bind-fd") + 1]);
         Assert.Equal("3", args[args.IndexOf("--json-status-fd") + 1]);
-        Assert.Equal([6, 7], invocation.DataFiles.Select(d => d.Fd));
+        Assert.Equal([7, 8], invocation.DataFiles.Select(d => d.Fd));
+        Assert.Equal("6", args[args.IndexOf("--seccomp") + 1]);
         Assert.StartsWith("sandbox:x:1000:1000:", invocation.DataFiles[0].Content, StringComparison.Ordinal);
     }
 

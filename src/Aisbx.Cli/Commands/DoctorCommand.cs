@@ -142,12 +142,27 @@ internal static class DoctorCommand
             NativeLibrary.Free(handle);
         }
 
-        return (kernel, library) switch
+        if (!kernel)
         {
-            (false, _) => new DoctorCheck("seccomp", Fail, "the kernel has no seccomp support"),
-            (true, false) => new DoctorCheck("seccomp", Warn, "the kernel supports seccomp but libseccomp is missing: apt-get install libseccomp2"),
-            _ => new DoctorCheck("seccomp", Warn, "kernel and libseccomp2 present; per-profile syscall filters are not applied by this version yet"),
-        };
+            return new DoctorCheck("seccomp", Fail, "the kernel has no seccomp support, and every sandbox needs its syscall filter");
+        }
+
+        if (!library)
+        {
+            return new DoctorCheck("seccomp", Fail, "libseccomp is missing, and every sandbox needs its syscall filter: apt-get install libseccomp2");
+        }
+
+        try
+        {
+            var program = Aisbx.Sandbox.Seccomp.SeccompProgram.Default;
+            return new DoctorCheck("seccomp", Ok,
+                $"default filter compiled ({program.Length / 8} BPF instructions): {Aisbx.Sandbox.Seccomp.DefaultSeccompPolicy.Rules.Length} rules answered with EPERM/ENOSYS; " +
+                "a foreign-ABI syscall kills the sandbox. Per-profile rules and live violation reports are not in this version yet");
+        }
+        catch (AisbxException ex)
+        {
+            return new DoctorCheck("seccomp", Fail, ex.Message);
+        }
     }
 
     private static DoctorCheck Cgroups()

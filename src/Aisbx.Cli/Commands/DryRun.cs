@@ -23,6 +23,11 @@ internal static class DryRun
             line.Append(' ').Append(Quote(argument));
         }
 
+        // The syscall filter is binary: it goes through a file.
+        var filter = Path.Combine(Path.GetTempPath(), "aisbx-seccomp.bpf");
+        File.WriteAllBytes(filter, Sandbox.Seccomp.SeccompProgram.Default);
+        line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.SeccompFd}<{Quote(filter)}");
+
         foreach (var (fd, content) in invocation.DataFiles)
         {
             line.Append(CultureInfo.InvariantCulture, $" {fd}< <(printf '%s' {Quote(content)})");

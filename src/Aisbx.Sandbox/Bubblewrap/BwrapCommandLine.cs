@@ -13,7 +13,8 @@ public static class BwrapCommandLine
     public const int StatusFd = 3;
     public const int WorkspaceFd = 4;
     public const int BlockFd = 5;
-    public const int FirstDataFd = 6;
+    public const int SeccompFd = 6;
+    public const int FirstDataFd = 7;
 
     /// <param name="workspaceByPath">Bind the workspace by its host path instead of a descriptor (for printing and benchmarks).</param>
     /// <param name="blockUntilPlaced">The sandbox's init waits on <see cref="BlockFd"/> before it starts the program, until aisbx has put it in its cgroup.</param>
@@ -43,6 +44,9 @@ public static class BwrapCommandLine
         {
             args.AddRange("--block-fd", Number(BlockFd));
         }
+
+        // The syscall filter, loaded by bubblewrap as the last step before it execs the program.
+        args.AddRange("--seccomp", Number(SeccompFd));
 
         foreach (var op in plan.Mounts)
         {

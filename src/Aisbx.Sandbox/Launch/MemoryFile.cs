@@ -6,10 +6,12 @@ using static Aisbx.Sandbox.Interop.Interop;
 
 namespace Aisbx.Sandbox.Launch;
 
-/// <summary>An anonymous in-memory file holding generated content for bubblewrap's <c>--ro-bind-data</c>.</summary>
+/// <summary>An anonymous in-memory file holding generated content for bubblewrap (<c>--ro-bind-data</c>, <c>--seccomp</c>).</summary>
 internal static class MemoryFile
 {
-    public static unsafe SafeFileHandle Create(string name, string content)
+    public static SafeFileHandle Create(string name, string content) => Create(name, Encoding.UTF8.GetBytes(content));
+
+    public static unsafe SafeFileHandle Create(string name, ReadOnlySpan<byte> bytes)
     {
         var fd = MemfdCreate(name, MFD_CLOEXEC);
         if (fd < 0)
@@ -18,7 +20,6 @@ internal static class MemoryFile
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var bytes = Encoding.UTF8.GetBytes(content);
         fixed (byte* data = bytes)
         {
             var written = 0;

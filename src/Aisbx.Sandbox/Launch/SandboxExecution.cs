@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Host;
 using Aisbx.Sandbox.Limits;
+using Aisbx.Sandbox.Seccomp;
 using Aisbx.Sandbox.Output;
 using Microsoft.Win32.SafeHandles;
 using static Aisbx.Sandbox.Interop.Interop;
@@ -38,6 +39,7 @@ internal static partial class SandboxExecution
         using var statusPipe = PipePair.Create();
         using var stdinPipe = PipePair.Create();
         var dataFiles = invocation.DataFiles.Select(d => (d.Fd, Handle: MemoryFile.Create("aisbx-data", d.Content))).ToList();
+        dataFiles.Add((BwrapCommandLine.SeccompFd, MemoryFile.Create("aisbx-seccomp", SeccompProgram.Default)));
 
         NativeProcess process;
         try
