@@ -18,6 +18,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
     private const int SignalKill = 9;
     private const int SignalCpuExceeded = 24;
     private const int SignalFileSizeExceeded = 25;
+    private const int SignalBadSyscall = 31;
 
     private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath);
 
@@ -127,7 +128,10 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
                 limitHits.Add(hit);
             }
 
-            return result with { ExitCode = code, Signal = programSignal, LimitHits = limitHits.ToImmutable() };
+            var violations = programSignal == SignalBadSyscall
+                ? result.Violations.Add(new Violation("seccomp", "a syscall the profile kills for (SIGSYS)", "high", "killed"))
+                : result.Violations;
+            return result with { ExitCode = code, Signal = programSignal, LimitHits = limitHits.ToImmutable(), Violations = violations };
         }
 
         if (outcome.Exit.Signal is { } signal)

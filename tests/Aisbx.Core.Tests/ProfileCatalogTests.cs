@@ -141,4 +141,40 @@ public class ProfileCatalogTests
 
         Assert.Contains("cycle", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Syscall_rules_are_profile_data_that_files_can_add_to_remove_from_and_escalate()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("debugger.toml", """
+            extends = "default"
+            description = "default, but ptrace allowed and bpf fatal"
+            [seccomp]
+            allow = ["ptrace"]
+            kill = ["bpf"]
+            """);
+        var catalog = new ProfileCatalog(dir.Path);
+
+        var standard = catalog.Get("default").Syscalls;
+        var strict = catalog.Get("strict").Syscalls;
+        var debugger = catalog.Get("debugger").Syscalls;
+
+        Assert.Contains("ptrace", standard.Deny);
+        Assert.Empty(standard.Kill);
+        Assert.Contains("ptrace", strict.Kill);
+        Assert.DoesNotContain("ptrace", debugger.Deny);
+        Assert.Contains("bpf", debugger.Kill);
+        Assert.Contains("mount", debugger.Deny);
+    }
+
+    [Fact]
+    public void A_syscall_name_that_is_not_one_is_a_clear_error()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("typo.toml", "extends = \"default\"\ndescription = \"x\"\n[seccomp]\ndeny = [\"Ptrace!\"]\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => new ProfileCatalog(dir.Path).Get("typo"));
+
+        Assert.Contains("is not a syscall name", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -25,6 +25,10 @@ public sealed class SandboxFixture : IDisposable
             "extends = \"default\"\ndescription = \"default with a 4K output cap\"\n[limits]\noutput = \"4K\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "small-limits.toml"),
             "extends = \"python-dev\"\ndescription = \"python-dev with small rlimits\"\n[limits]\nfile_size = \"1M\"\nopen_files = 32\ncpu_time = \"1s\"\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "keys-allowed.toml"),
+            "extends = \"python-dev\"\ndescription = \"python-dev with keyrings allowed\"\n[seccomp]\nallow = [\"keyctl\"]\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "misspelled.toml"),
+            "extends = \"default\"\ndescription = \"a syscall that does not exist\"\n[seccomp]\ndeny = [\"ptracee\"]\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "unbuildable.toml"),
             "extends = \"default\"\ndescription = \"mounts below a read-only file\"\n[[mounts]]\nsource = \"/etc/hostname\"\ntarget = \"/usr/bin/sh/inner\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "secret.txt"), "TOP-SECRET-CONFIG");

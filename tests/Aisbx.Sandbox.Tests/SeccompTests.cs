@@ -19,10 +19,10 @@ public class SeccompTests(SandboxFixture sandbox)
             print(name, 'ok' if r >= 0 else os.strerror(ctypes.get_errno()))
         """;
 
-    private async Task<string> ProbeAsync(string calls)
+    private async Task<string> ProbeAsync(string calls, string profile = "python-dev")
     {
         Assert.SkipUnless(RuntimeInformation.ProcessArchitecture == Architecture.X64, "the probes use x86_64 syscall numbers");
-        var result = await sandbox.PythonAttackAsync(Probe + "\n" + calls);
+        var result = await sandbox.PythonAttackAsync(Probe + "\n" + calls, profile: profile);
         Assert.Equal(0, result.ExitCode);
         return result.Stdout;
     }
@@ -98,5 +98,35 @@ public class SeccompTests(SandboxFixture sandbox)
 
         Assert.DoesNotContain("returned", result.Stdout, StringComparison.Ordinal);
         Assert.Equal(31, result.Signal);
+    }
+
+    [Fact]
+    public async Task A_profile_can_allow_a_syscall_the_default_denies()
+    {
+        var stdout = await ProbeAsync("call('keyctl', 250, 0, -3, 0)\ncall('ptrace', 101, 0, 0, 0, 0)", profile: "keys-allowed");
+
+        Assert.Equal("keyctl ok\nptrace Operation not permitted\n", stdout);
+    }
+
+    [Fact]
+    public async Task A_kill_severity_ends_the_sandbox_and_is_reported_as_a_violation()
+    {
+        Assert.SkipUnless(RuntimeInformation.ProcessArchitecture == Architecture.X64, "the probe uses an x86_64 syscall number");
+
+        var result = await sandbox.RunAsync(
+            ["python3", "-c", "import ctypes\nctypes.CDLL(None).syscall(101, 0, 0, 0, 0)\nprint('SURVIVED')"], "strict");
+
+        Assert.Equal(31, result.Signal);
+        Assert.DoesNotContain("SURVIVED", result.Stdout, StringComparison.Ordinal);
+        var violation = Assert.Single(result.Violations);
+        Assert.Equal(("seccomp", "high", "killed"), (violation.Kind, violation.Severity, violation.Action));
+    }
+
+    [Fact]
+    public async Task A_misspelled_syscall_in_a_profile_is_refused_before_launch()
+    {
+        var error = await Assert.ThrowsAsync<Core.ConfigurationException>(() => sandbox.RunAsync(["true"], "misspelled"));
+
+        Assert.Contains("'ptracee'", error.Message, StringComparison.Ordinal);
     }
 }

@@ -31,7 +31,7 @@ internal static class DoctorCommand
             checks.Add(Bubblewrap());
             checks.AddRange(Identity(runner));
             checks.Add(await SandboxStarts(runner, cancellationToken));
-            checks.Add(Seccomp());
+            checks.Add(Seccomp(runner));
             checks.Add(Cgroups());
             checks.AddRange(runner.Profiles.All().Select(profile =>
             {
@@ -133,7 +133,7 @@ internal static class DoctorCommand
         return hints.Count == 0 ? "Check that user namespaces are allowed in this environment (containers often forbid them)" : string.Join("; ", hints);
     }
 
-    private static DoctorCheck Seccomp()
+    private static DoctorCheck Seccomp(SandboxRunner runner)
     {
         var kernel = File.Exists("/proc/self/status") && File.ReadAllText("/proc/self/status").Contains("Seccomp:", StringComparison.Ordinal);
         var library = NativeLibrary.TryLoad("libseccomp.so.2", out var handle);
@@ -154,10 +154,11 @@ internal static class DoctorCommand
 
         try
         {
-            var program = Aisbx.Sandbox.Seccomp.SeccompProgram.Default;
+            var profiles = runner.Profiles.All();
+            var instructions = profiles.Sum(p => Aisbx.Sandbox.Seccomp.SeccompProgram.For(p.Name, p.Syscalls).Length / 8);
             return new DoctorCheck("seccomp", Ok,
-                $"default filter compiled ({program.Length / 8} BPF instructions): {Aisbx.Sandbox.Seccomp.DefaultSeccompPolicy.Rules.Length} rules answered with EPERM/ENOSYS; " +
-                "a foreign-ABI syscall kills the sandbox. Per-profile rules and live violation reports are not in this version yet");
+                $"every profile's filter compiles ({profiles.Count} profiles, {instructions} BPF instructions in all); denied syscalls answer EPERM, " +
+                "killed ones and any foreign-ABI syscall end the sandbox. Live per-syscall violation reports are not in this version yet");
         }
         catch (AisbxException ex)
         {

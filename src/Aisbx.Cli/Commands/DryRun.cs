@@ -25,7 +25,7 @@ internal static class DryRun
 
         // The syscall filter is binary: it goes through a file.
         var filter = Path.Combine(Path.GetTempPath(), "aisbx-seccomp.bpf");
-        File.WriteAllBytes(filter, Sandbox.Seccomp.SeccompProgram.Default);
+        File.WriteAllBytes(filter, Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls));
         line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.SeccompFd}<{Quote(filter)}");
 
         foreach (var (fd, content) in invocation.DataFiles)

@@ -26,6 +26,9 @@ public sealed record Profile
     /// <summary>Command names refused before launch: a guard rail for agents, not the security boundary.</summary>
     public ImmutableArray<string> DeniedCommands { get; init; } = [];
 
+    /// <summary>The syscalls the sandbox's seccomp filter refuses (EPERM) or kills the sandbox for.</summary>
+    public SyscallPolicy Syscalls { get; init; } = SyscallPolicy.Empty;
+
     /// <summary>The commands that make up the profile's toolchain; <c>doctor</c> checks each one.</summary>
     public ImmutableArray<string> Toolchain { get; init; } = [];
 

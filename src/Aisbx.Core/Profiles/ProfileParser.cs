@@ -56,6 +56,16 @@ public static class ProfileParser
 
         profile = profile with { Mounts = mounts.ToImmutable() };
 
+        if (root.Table("seccomp") is { } seccomp)
+        {
+            profile = profile with
+            {
+                Syscalls = profile.Syscalls.Apply(
+                    SyscallNames(seccomp, "deny"), SyscallNames(seccomp, "kill"), SyscallNames(seccomp, "allow")),
+            };
+            seccomp.RejectUnknownKeys();
+        }
+
         if (root.Table("limits") is { } limits)
         {
             profile = profile with { Limits = ReadLimits(limits, profile.Limits) };
@@ -131,6 +141,20 @@ public static class ProfileParser
         };
         section.RejectUnknownKeys();
         return limits;
+    }
+
+    private static ImmutableArray<string> SyscallNames(TomlSection section, string key)
+    {
+        var names = section.StringList(key) ?? [];
+        foreach (var name in names)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            {
+                throw section.Error($"'{name}' in {key} is not a syscall name; write it as libseccomp does, e.g. \"ptrace\"");
+            }
+        }
+
+        return names;
     }
 
     private static TimeSpan? Duration(TomlSection section, string key)

@@ -30,6 +30,9 @@ public sealed record LaunchPlan
 
     public required ResourceLimits Limits { get; init; }
 
+    /// <summary>The profile's syscall rules, compiled into the sandbox's seccomp filter.</summary>
+    public SyscallPolicy Syscalls { get; init; } = SyscallPolicy.Empty;
+
     /// <summary>Null when aisbx is not root and bubblewrap runs as the caller.</summary>
     public HostIdentity? RunAs { get; init; }
 

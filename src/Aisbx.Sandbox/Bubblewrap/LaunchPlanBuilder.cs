@@ -36,6 +36,7 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
             Env = [.. run.Profile.Env.SetItems(run.Request.Env)],
             Network = run.Network,
             Limits = run.Limits,
+            Syscalls = run.Profile.Syscalls,
             RunAs = runAs,
         };
     }

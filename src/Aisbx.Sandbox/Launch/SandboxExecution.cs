@@ -39,7 +39,7 @@ internal static partial class SandboxExecution
         using var statusPipe = PipePair.Create();
         using var stdinPipe = PipePair.Create();
         var dataFiles = invocation.DataFiles.Select(d => (d.Fd, Handle: MemoryFile.Create("aisbx-data", d.Content))).ToList();
-        dataFiles.Add((BwrapCommandLine.SeccompFd, MemoryFile.Create("aisbx-seccomp", SeccompProgram.Default)));
+        dataFiles.Add((BwrapCommandLine.SeccompFd, MemoryFile.Create("aisbx-seccomp", SeccompProgram.For(plan.ProfileName, plan.Syscalls))));
 
         NativeProcess process;
         try
