@@ -68,4 +68,37 @@ public class CgroupLimitTests(SandboxFixture sandbox)
         var leftovers = Directory.EnumerateDirectories(CgroupHost.Root, result.SandboxId, SearchOption.AllDirectories).ToList();
         Assert.Empty(leftovers);
     }
+
+    [Fact]
+    public async Task Groups_abandoned_by_a_killed_aisbx_are_swept_but_fresh_ones_are_left_alone()
+    {
+        Assert.SkipUnless(CgroupHost.Mode == CgroupMode.V1, "the sweep test builds v1 groups by hand");
+        var parents = new[] { Path.Combine(CgroupHost.Root, "memory", CgroupHost.ParentName), Path.Combine(CgroupHost.Root, "pids", CgroupHost.ParentName) };
+        var abandoned = parents.Select(p => Path.Combine(p, "sbx-test-abandoned-" + Guid.NewGuid().ToString("N")[..6])).ToList();
+        var fresh = parents.Select(p => Path.Combine(p, "sbx-test-fresh-" + Guid.NewGuid().ToString("N")[..6])).ToList();
+        foreach (var directory in abandoned.Concat(fresh))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        foreach (var directory in abandoned)
+        {
+            Directory.SetLastWriteTimeUtc(directory, DateTime.UtcNow - TimeSpan.FromMinutes(5));
+        }
+
+        try
+        {
+            await RunAsync(new RunRequest { Command = ["true"] });
+
+            Assert.All(abandoned, d => Assert.False(Directory.Exists(d), d));
+            Assert.All(fresh, d => Assert.True(Directory.Exists(d), d));
+        }
+        finally
+        {
+            foreach (var directory in abandoned.Concat(fresh).Where(Directory.Exists))
+            {
+                Directory.Delete(directory);
+            }
+        }
+    }
 }

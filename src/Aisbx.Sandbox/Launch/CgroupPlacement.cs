@@ -40,7 +40,7 @@ internal sealed partial class CgroupPlacement(SandboxCgroup cgroup, SafeFileHand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            if (!Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
+            if (HasExited(pid))
             {
                 return; // The init already died while building the sandbox: bubblewrap's own error says why.
             }
@@ -51,6 +51,21 @@ internal sealed partial class CgroupPlacement(SandboxCgroup cgroup, SafeFileHand
         finally
         {
             release.Dispose();
+        }
+    }
+
+    /// <summary>Gone, or a zombie waiting to be reaped (which a cgroup refuses as "no such process").</summary>
+    private static bool HasExited(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..];
+            return state.StartsWith('Z') || state.StartsWith('X');
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 

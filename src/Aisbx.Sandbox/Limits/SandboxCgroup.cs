@@ -34,6 +34,7 @@ internal sealed class SandboxCgroup : IDisposable
             ? [Path.Combine(CgroupHost.Root, CgroupHost.ParentName, sandboxId)]
             : [Path.Combine(CgroupHost.Root, "memory", CgroupHost.ParentName, sandboxId), Path.Combine(CgroupHost.Root, "pids", CgroupHost.ParentName, sandboxId)];
         var cgroup = new SandboxCgroup(mode, directories);
+        SweepAbandoned(directories);
         try
         {
             foreach (var directory in directories)
@@ -84,9 +85,9 @@ internal sealed class SandboxCgroup : IDisposable
 
     public void Dispose()
     {
-        // The last processes of the sandbox leave the group as they are reaped, a moment after bubblewrap exits:
-        // retry briefly (yielding, not sleeping a whole tick), for at most a second.
-        var giveUp = Environment.TickCount64 + 1000;
+        // The last processes of the sandbox leave the group as they are reaped, a moment after bubblewrap exits
+        // (longer after an OOM kill or a fork storm): retry, yielding rather than sleeping a tick, for up to 2 s.
+        var giveUp = Environment.TickCount64 + 2000;
         foreach (var directory in _directories)
         {
             while (true)
@@ -106,7 +107,38 @@ internal sealed class SandboxCgroup : IDisposable
                 }
                 catch (IOException)
                 {
-                    break; // Still busy after a second: leave the empty-to-be group rather than fail the run.
+                    break; // Still busy: leave the group rather than fail a run that is over.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes groups that a killed aisbx left behind. Only groups older than a minute are tried, so that no
+    /// concurrent run loses its group between creation and placement; a populated group refuses removal anyway.
+    /// </summary>
+    private static void SweepAbandoned(string[] directories)
+    {
+        var cutoff = DateTime.UtcNow - TimeSpan.FromMinutes(1);
+        foreach (var parent in directories.Select(Path.GetDirectoryName).Distinct())
+        {
+            if (parent is null || !Directory.Exists(parent))
+            {
+                continue;
+            }
+
+            foreach (var stale in new DirectoryInfo(parent).EnumerateDirectories("sbx-*"))
+            {
+                if (stale.CreationTimeUtc < cutoff && stale.LastWriteTimeUtc < cutoff)
+                {
+                    try
+                    {
+                        stale.Delete();
+                    }
+                    catch (IOException)
+                    {
+                        // Still running (a long sandbox of another aisbx): not abandoned.
+                    }
                 }
             }
         }
