@@ -76,16 +76,19 @@ public sealed class AisbxBinary : IDisposable
         }
     }
 
-    private static string FindInRepository()
+    /// <summary>The checkout the tests were built from.</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "Aisbx.slnx")))
             {
-                return System.IO.Path.Combine(dir.FullName, ".build", "aisbx", "aisbx");
+                return dir.FullName;
             }
         }
 
-        return "aisbx";
+        throw new InvalidOperationException("the tests do not run from an aisbx checkout");
     }
+
+    private static string FindInRepository() => System.IO.Path.Combine(RepositoryRoot(), ".build", "aisbx", "aisbx");
 }

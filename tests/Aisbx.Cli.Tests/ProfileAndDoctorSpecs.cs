@@ -30,6 +30,17 @@ public class ProfileAndDoctorSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinar
     }
 
     [Fact]
+    public async Task The_profile_policy_doc_is_generated_from_the_profile_files_and_current()
+    {
+        var (exitCode, stdout, _) = await aisbx.RunAsync("profile", "list", "--markdown");
+
+        Assert.Equal(0, exitCode);
+        var committed = await File.ReadAllTextAsync(Path.Combine(AisbxBinary.RepositoryRoot(), "docs", "profile-policies.md"), TestContext.Current.CancellationToken);
+        Assert.True(committed == stdout, "docs/profile-policies.md is stale: regenerate it with ./aisbx profile list --markdown > docs/profile-policies.md");
+        Assert.Contains("| `strict` |", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Profile_show_of_an_unknown_name_is_refused_with_the_list()
     {
         var (exitCode, _, stderr) = await aisbx.RunAsync("profile", "show", "nope");

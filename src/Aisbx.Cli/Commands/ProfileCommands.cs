@@ -10,7 +10,8 @@ internal static class ProfileCommands
     public static Command Create(Option<string?> configOption)
     {
         var listJson = new Option<bool>("--json") { Description = "Print JSON" };
-        var list = new Command("list", "List the profiles: built-in and your own") { listJson };
+        var listMarkdown = new Option<bool>("--markdown") { Description = "Print each profile's policy as a Markdown table (docs/profile-policies.md is this output)" };
+        var list = new Command("list", "List the profiles: built-in and your own") { listJson, listMarkdown };
         list.SetAction(parseResult =>
         {
             var runner = CliConfig.Runner(parseResult, configOption);
@@ -18,6 +19,12 @@ internal static class ProfileCommands
             if (parseResult.GetValue(listJson))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListProfileDocument));
+                return 0;
+            }
+
+            if (parseResult.GetValue(listMarkdown))
+            {
+                Console.Out.Write(PolicyTable.Render(runner.Profiles.All()));
                 return 0;
             }
 
