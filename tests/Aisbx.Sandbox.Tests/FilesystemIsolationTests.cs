@@ -49,6 +49,17 @@ public class FilesystemIsolationTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Dev_is_read_only_and_shared_memory_is_capped_like_tmp()
+    {
+        var result = await sandbox.ShAsync("touch /dev/planted 2>/dev/null && echo DEV-WRITABLE; echo ok > /dev/null && echo null-ok; df -k /dev/shm | tail -1; dd if=/dev/zero of=/dev/shm/fill bs=1M count=100 2>&1 | grep -c 'No space'");
+
+        Assert.DoesNotContain("DEV-WRITABLE", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("null-ok", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($" {64 * 1024} ", result.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("1\n", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_sandbox_has_a_fresh_proc_a_minimal_dev_and_no_sys()
     {
         var result = await sandbox.ShAsync("ls /dev | tr '\\n' ' '; echo; ls /sys 2>&1 | head -1; ls /proc | grep -c '^[0-9]'");

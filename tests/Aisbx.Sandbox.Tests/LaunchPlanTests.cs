@@ -64,6 +64,8 @@ public class LaunchPlanTests
         Assert.Contains(plan.Mounts, m => m is TmpfsMount { Target: "/tmp", SizeBytes: 64L << 20 });
         Assert.Contains(plan.Mounts, m => m is ProcMount);
         Assert.Contains(plan.Mounts, m => m is DevMount);
+        Assert.Contains(plan.Mounts, m => m is RemountReadOnly { Target: "/dev" });
+        Assert.Contains(plan.Mounts, m => m is TmpfsMount { Target: "/dev/shm", SizeBytes: 64L << 20 });
         Assert.DoesNotContain(plan.Mounts, m => m.Target.StartsWith("/sys", StringComparison.Ordinal) || m.Target == "/etc/shadow");
     }
 

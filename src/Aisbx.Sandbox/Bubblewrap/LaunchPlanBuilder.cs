@@ -23,6 +23,11 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
 
         mounts.Add(new ProcMount("/proc"));
         mounts.Add(new DevMount("/dev"));
+
+        // bubblewrap's /dev is a tmpfs as large as half the host's memory: keep it read-only and give shared memory
+        // its own capped tmpfs.
+        mounts.Add(new TmpfsMount("/dev/shm", run.Limits.TmpSizeBytes));
+        mounts.Add(new RemountReadOnly("/dev"));
         mounts.Add(new TmpfsMount("/tmp", run.Limits.TmpSizeBytes));
         mounts.Add(new WorkspaceMount(workspaceHostPath, LaunchPlan.WorkspacePath));
         mounts.Add(new RemountReadOnly("/"));
