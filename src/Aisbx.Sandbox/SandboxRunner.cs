@@ -77,7 +77,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
         return Complete(plan, outcome, stdout, stderr);
     }
 
-    private static RunResult Complete(LaunchPlan plan, ExecutionOutcome outcome, OutputSink stdout, OutputSink stderr)
+    private RunResult Complete(LaunchPlan plan, ExecutionOutcome outcome, OutputSink stdout, OutputSink stderr)
     {
         var result = Result(plan, stdout, stderr) with
         {
@@ -104,7 +104,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
 
         if (outcome.StdinTruncated)
         {
-            limitHits.Add(new LimitHit("stdin", outcome.StdinCapBytes));
+            limitHits.Add(new LimitHit("stdin", config.RequestLimits.MaxStdinBytes));
         }
 
         if (outcome.TimedOut)

@@ -23,8 +23,9 @@ internal static class DryRun
             line.Append(' ').Append(Quote(argument));
         }
 
-        // The syscall filter is binary: it goes through a file.
-        var filter = Path.Combine(Path.GetTempPath(), "aisbx-seccomp.bpf");
+        // The syscall filter is binary: it goes through a file, in a fresh private directory (a fixed name in a shared
+        // temp dir would let another user plant a symlink for root to write through).
+        var filter = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "seccomp.bpf");
         File.WriteAllBytes(filter, Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls));
         line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.SeccompFd}<{Quote(filter)}");
 

@@ -7,7 +7,6 @@ internal sealed record ExecutionOutcome(
     bool TimedOut,
     bool Cancelled,
     bool StdinTruncated,
-    long StdinCapBytes,
     TimeSpan Duration,
     CgroupUsage? Cgroup);
 

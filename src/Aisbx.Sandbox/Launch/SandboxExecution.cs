@@ -87,7 +87,7 @@ internal static partial class SandboxExecution
             stdinPipe.Write.Dispose();
             placement?.Failure?.Throw();
             var usage = cgroup is null ? null : new CgroupUsage(cgroup.PeakMemoryBytes, cgroup.MemoryLimitHit, cgroup.PidsLimitHit);
-            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, stdinCapBytes, duration, usage);
+            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, duration, usage);
         }
     }
 
