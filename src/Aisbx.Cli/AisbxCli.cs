@@ -25,6 +25,7 @@ internal static class AisbxCli
             RunCommand.Create(configOption, args),
             ProfileCommands.Create(configOption),
             DoctorCommand.Create(configOption),
+            LockoutCommands.Create(configOption),
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -13,4 +13,7 @@ public sealed record RunIo
     public Stream? Stdout { get; init; }
 
     public Stream? Stderr { get; init; }
+
+    /// <summary>Receives the run's security events as they happen: violations live, limit hits at the end.</summary>
+    public Core.Security.ISecurityEventSink? Events { get; init; }
 }

@@ -2,25 +2,28 @@ using Aisbx.Core.Configuration;
 using Aisbx.Core.Policy;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Runs;
+using Aisbx.Core.Security;
 using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Host;
 using Aisbx.Sandbox.Launch;
 using Aisbx.Sandbox.Output;
+using Aisbx.Sandbox.Seccomp;
 
 namespace Aisbx.Sandbox;
 
 /// <summary>
 /// Runs one request in a sandbox, in the order nsjail's containProc reads: policy, identity, workspace, plan,
-/// command lookup, host access, launch, result.
+/// command lookup, host access, launch, result. Every violation, refusal and limit hit is published as a
+/// <see cref="SecurityEvent"/>, and counted against the caller by the lockout, when there is one.
 /// </summary>
-public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
+public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, CallerLockout? lockout = null)
 {
     private const int SignalKill = 9;
     private const int SignalCpuExceeded = 24;
     private const int SignalFileSizeExceeded = 25;
     private const int SignalBadSyscall = 31;
 
-    private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath);
+    private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath, () => HostTools.Launcher);
 
     public AisbxConfig Config => config;
 
@@ -46,9 +49,23 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
     /// <exception cref="SandboxStartException">bubblewrap could not build the sandbox.</exception>
     public RunResult Run(RunRequest request, RunIo io, CancellationToken cancellationToken)
     {
-        var approved = RunPolicy.Approve(request, profiles, config);
+        var events = new RunEvents(io.Events, lockout, request.Caller);
+        ApprovedRun approved;
+        try
+        {
+            lockout?.EnsureAllowed(request.Caller);
+            approved = RunPolicy.Approve(request, profiles, config);
+        }
+        catch (PolicyRefusal refusal)
+        {
+            events.Publish(SecurityEventKind.Refusal, refusal.Rule, refusal.Rule == CallerLockout.Rule ? Severity.High : Severity.Medium, "refused", null, request.Profile, count: false);
+            throw;
+        }
+
         var runAs = SandboxIdentity.For(config);
         var sandboxId = SandboxIds.New();
+        var violations = new ViolationLog(v => events.Publish(
+            SecurityEventKind.Violation, v.Detail, v.Severity, ViolationLog.ActionName(v.Action), sandboxId, approved.Profile.Name, count: true, v.Time));
 
         using var workspace = request.Workdir is null
             ? Workspace.CreateFresh(config, runAs, sandboxId)
@@ -73,17 +90,31 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
 
         _ = HostTools.Bwrap;
         var outcome = SandboxExecution.Run(
-            plan, workspace, stdout, stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, cancellationToken);
-        return Complete(plan, outcome, stdout, stderr);
+            plan, workspace, stdout, stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, cancellationToken);
+        var result = Complete(plan, outcome, stdout, stderr, violations.ToResult());
+        foreach (var hit in result.LimitHits)
+        {
+            events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == "pids" ? Severity.Medium : Severity.Low, "stopped", sandboxId, plan.ProfileName, count: true);
+        }
+
+        if (result.Signal == SignalBadSyscall && !outcome.KilledForViolation)
+        {
+            events.Publish(SecurityEventKind.Violation, ForeignAbiDetail, Severity.Critical, "killed", sandboxId, plan.ProfileName, count: true);
+        }
+
+        return result;
     }
 
-    private RunResult Complete(LaunchPlan plan, ExecutionOutcome outcome, OutputSink stdout, OutputSink stderr)
+    private const string ForeignAbiDetail = "a syscall through a foreign ABI (i386 int 0x80 or x32)";
+
+    private RunResult Complete(LaunchPlan plan, ExecutionOutcome outcome, OutputSink stdout, OutputSink stderr, System.Collections.Immutable.ImmutableArray<Violation> violations)
     {
         var result = Result(plan, stdout, stderr) with
         {
             DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 3),
             CpuTimeMs = Math.Round(outcome.Exit.CpuTimeMs, 3),
             PeakMemoryBytes = outcome.Cgroup?.PeakMemoryBytes,
+            Violations = violations,
         };
 
         var limitHits = result.LimitHits.ToBuilder();
@@ -119,6 +150,18 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
             return result with { ExitCode = 128 + 9, Signal = 9 };
         }
 
+        if (outcome.KilledForViolation)
+        {
+            // Ended by aisbx for a syscall the profile kills for: reported as the kernel's own seccomp kill would be.
+            return result with { ExitCode = 128 + SignalBadSyscall, Signal = SignalBadSyscall };
+        }
+
+        if (!outcome.FilterInstalled && outcome.ProgramExitCode is not null)
+        {
+            // The launcher ran but never handed over a filter: it refused to start the program, and said why.
+            throw new SandboxStartException($"the sandbox could not start: {LastLine(stderr.Tail)}. Run 'aisbx doctor' to check this host");
+        }
+
         if (outcome.ProgramExitCode is { } code)
         {
             // bubblewrap reports a program killed by signal N as 128+N, the shell's convention.
@@ -128,10 +171,10 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
                 limitHits.Add(hit);
             }
 
-            var violations = programSignal == SignalBadSyscall
-                ? result.Violations.Add(new Violation("seccomp", "a syscall the profile kills for (SIGSYS)", "high", "killed"))
+            var withForeignAbi = programSignal == SignalBadSyscall
+                ? result.Violations.Add(new Violation("seccomp", ForeignAbiDetail, "critical", "killed"))
                 : result.Violations;
-            return result with { ExitCode = code, Signal = programSignal, LimitHits = limitHits.ToImmutable(), Violations = violations };
+            return result with { ExitCode = code, Signal = programSignal, LimitHits = limitHits.ToImmutable(), Violations = withForeignAbi };
         }
 
         if (outcome.Exit.Signal is { } signal)
@@ -139,13 +182,8 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles)
             return result with { ExitCode = 128 + signal, Signal = signal };
         }
 
-        // No exit-code from bubblewrap: the program never started.
+        // No exit-code from bubblewrap: the sandbox never got as far as the launcher.
         var reason = LastLine(stderr.Tail);
-        if (reason.StartsWith("bwrap: execvp", StringComparison.Ordinal))
-        {
-            return result with { ExitCode = reason.Contains("No such file", StringComparison.Ordinal) ? 127 : 126 };
-        }
-
         throw new SandboxStartException(
             $"the sandbox could not start: {(reason.Length > 0 ? reason : $"bubblewrap exited {outcome.Exit.ExitCode}")}. Run 'aisbx doctor' to check this host");
     }

@@ -23,7 +23,7 @@ public class LaunchPlanTests
     private static LaunchPlan Plan(RunRequest request, Func<string, string?>? resolve = null, HostIdentity? runAs = null)
     {
         var approved = RunPolicy.Approve(request, new ProfileCatalog(null), Config);
-        return new LaunchPlanBuilder(Config, Rootfs, resolve ?? (p => p)).Build(approved, "sbx-test", "/home/ada/project", runAs);
+        return new LaunchPlanBuilder(Config, Rootfs, resolve ?? (p => p), () => "/opt/aisbx/aisbx-launch").Build(approved, "sbx-test", "/home/ada/project", runAs);
     }
 
     private static ImmutableArray<string> Args(LaunchPlan plan) => BwrapCommandLine.Build(plan).Arguments;
@@ -163,7 +163,7 @@ public class LaunchPlanTests
             File.WriteAllText(Path.Combine(tomlDir.FullName, "leaky.toml"), "extends = \"default\"\ndescription = \"x\"\n[[mounts]]\nsource = \"/home/ada\"\n");
             var approved = RunPolicy.Approve(new RunRequest { Command = ["ls"], Profile = "leaky" }, new ProfileCatalog(tomlDir.FullName), Config);
 
-            var error = Assert.Throws<Core.ConfigurationException>(() => new LaunchPlanBuilder(Config, Rootfs, p => p).Build(approved, "sbx", "/w", null));
+            var error = Assert.Throws<Core.ConfigurationException>(() => new LaunchPlanBuilder(Config, Rootfs, p => p, () => "/opt/aisbx/aisbx-launch").Build(approved, "sbx", "/w", null));
 
             Assert.Contains("overlaps aisbx's own directory", error.Message, StringComparison.Ordinal);
         }

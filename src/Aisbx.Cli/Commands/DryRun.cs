@@ -5,29 +5,30 @@ using Aisbx.Sandbox.Launch;
 
 namespace Aisbx.Cli.Commands;
 
-/// <summary>Renders a plan as the bash command that runs the same sandbox with bubblewrap directly.</summary>
+/// <summary>
+/// Renders a plan as the bash command that starts the same sandbox with bubblewrap directly. The launcher inside
+/// needs one thing bash cannot give it: a unix socket at fd 7 to hand its syscall listener to (aisbx holds the
+/// other end; <c>bench/startup.py</c> does the same to time it).
+/// </summary>
 internal static class DryRun
 {
     public static string Render(LaunchPlan plan)
     {
         var invocation = BwrapCommandLine.Build(plan, workspaceByPath: true);
         var line = new StringBuilder();
+        line.Append(CultureInfo.InvariantCulture, $"# needs a unix socket at fd {BwrapCommandLine.HandOffFd} to receive the launcher's syscall listener\n");
         line.Append("env -i");
-        foreach (var (name, value) in plan.Env)
-        {
-            line.Append(' ').Append(Quote($"{name}={value}"));
-        }
-
         foreach (var argument in LaunchCommandLine.Build(plan, invocation).Argv)
         {
             line.Append(' ').Append(Quote(argument));
         }
 
-        // The syscall filter is binary: it goes through a file, in a fresh private directory (a fixed name in a shared
-        // temp dir would let another user plant a symlink for root to write through).
-        var filter = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "seccomp.bpf");
-        File.WriteAllBytes(filter, Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls));
-        line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.SeccompFd}<{Quote(filter)}");
+        // The launcher's payload (the syscall filter and the program's environment) is binary: it goes through a
+        // file, in a fresh private directory (a fixed name in a shared temp dir would let another user plant a
+        // symlink for root to write through).
+        var payload = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "launch.payload");
+        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env));
+        line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.PayloadFd}<{Quote(payload)}");
 
         foreach (var (fd, content) in invocation.DataFiles)
         {

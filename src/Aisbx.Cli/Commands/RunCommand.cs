@@ -63,6 +63,7 @@ internal static class RunCommand
                 MemoryBytes = Size(parseResult.GetValue(memory), "--memory"),
                 Pids = parseResult.GetValue(pids) is { } p ? (p > 0 ? p : throw new AisbxException("--pids must be a positive whole number")) : null,
                 CaptureOutput = parseResult.GetValue(json),
+                Caller = CliConfig.Caller,
             };
 
             if (parseResult.GetValue(dryRun))
@@ -75,9 +76,10 @@ internal static class RunCommand
             using var stdin = new DescriptorStream(0);
             using var stdout = new DescriptorStream(1);
             using var stderr = new DescriptorStream(2);
+            var events = new LiveEvents(stderr);
             var io = request.CaptureOutput
-                ? new RunIo { Stdin = stdin }
-                : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr };
+                ? new RunIo { Stdin = stdin, Events = events }
+                : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr, Events = events };
             var result = runner.Run(request, io, cancellationToken);
             if (request.CaptureOutput)
             {

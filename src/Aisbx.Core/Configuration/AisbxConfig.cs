@@ -27,6 +27,12 @@ public sealed record AisbxConfig
 
     public RequestSizeLimits RequestLimits { get; init; } = RequestSizeLimits.Default;
 
+    /// <summary>When a caller's runs are refused after repeated high-severity events (<c>[security]</c>).</summary>
+    public Security.LockoutPolicy Lockout { get; init; } = Security.LockoutPolicy.Default;
+
+    /// <summary>State aisbx keeps between runs (lockouts).</summary>
+    public string StateDirectory => Path.Combine(ConfigDirectory, "state");
+
     public string ProfilesDirectory => Path.Combine(ConfigDirectory, "profiles");
 
     public string ConfigFile => Path.Combine(ConfigDirectory, ConfigFileName);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Aisbx.Core.Security;
 
 namespace Aisbx.Core.Configuration;
 
@@ -79,8 +80,46 @@ public static class AisbxConfigLoader
             requests.RejectUnknownKeys();
         }
 
+        if (root.Table("security") is { } security)
+        {
+            config = config with { Lockout = ReadLockout(security, config.Lockout) };
+            security.RejectUnknownKeys();
+        }
+
         root.RejectUnknownKeys();
         return config;
+    }
+
+    private static LockoutPolicy ReadLockout(TomlSection section, LockoutPolicy policy)
+    {
+        var threshold = section.Integer("lockout_after");
+        if (threshold is < 0 or > 1000)
+        {
+            throw section.Error($"lockout_after = {threshold} must be between 0 (no lockouts) and 1000");
+        }
+
+        var severity = section.String("lockout_severity");
+        Severity minimum = default;
+        if (severity is not null && !SeverityText.TryParse(severity, out minimum))
+        {
+            throw section.Error($"lockout_severity '{severity}' is not a severity; use \"low\", \"medium\", \"high\" or \"critical\"");
+        }
+
+        return policy with
+        {
+            Threshold = (int?)threshold ?? policy.Threshold,
+            Window = Duration(section, "lockout_window") ?? policy.Window,
+            Duration = Duration(section, "lockout_for") ?? policy.Duration,
+            MinimumSeverity = severity is null ? policy.MinimumSeverity : minimum,
+        };
+    }
+
+    private static TimeSpan? Duration(TomlSection section, string key)
+    {
+        var text = section.String(key);
+        return text is null ? null
+            : Units.DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
+            : throw section.Error($"{key} '{text}' is not a duration; write e.g. \"30s\", \"10m\" or \"1h\"");
     }
 
     private static int? Id(TomlSection section, string key)

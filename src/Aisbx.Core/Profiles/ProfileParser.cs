@@ -61,7 +61,7 @@ public static class ProfileParser
             profile = profile with
             {
                 Syscalls = profile.Syscalls.Apply(
-                    SyscallNames(seccomp, "deny"), SyscallNames(seccomp, "kill"), SyscallNames(seccomp, "allow")),
+                    SyscallNames(seccomp, "deny"), SyscallNames(seccomp, "kill"), SyscallNames(seccomp, "allow"), DefaultAction(seccomp)),
             };
             seccomp.RejectUnknownKeys();
         }
@@ -142,6 +142,15 @@ public static class ProfileParser
         section.RejectUnknownKeys();
         return limits;
     }
+
+    private static SyscallAction? DefaultAction(TomlSection section) => section.String("default") switch
+    {
+        null => null,
+        "allow" => SyscallAction.Allow,
+        "deny" => SyscallAction.Deny,
+        "kill" => SyscallAction.Kill,
+        var other => throw section.Error($"default '{other}' is not an action; use \"allow\" (a denylist), or \"deny\" or \"kill\" (an allowlist)"),
+    };
 
     private static ImmutableArray<string> SyscallNames(TomlSection section, string key)
     {

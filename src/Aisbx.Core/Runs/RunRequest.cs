@@ -25,6 +25,9 @@ public sealed record RunRequest
 
     public int? Pids { get; init; }
 
+    /// <summary>Who asks: an API key's name, an MCP session, or the local user. Lockouts and events are per caller.</summary>
+    public string Caller { get; init; } = "local";
+
     /// <summary>Capture stdout and stderr (up to the output limit) instead of streaming them to the caller's sinks.</summary>
     public bool CaptureOutput { get; init; }
 }

@@ -42,5 +42,14 @@ public sealed record RunResult
 /// <summary>A limit the run reached: <c>wall-time</c>, <c>output</c>, <c>stdin</c>, <c>memory</c>, <c>pids</c>, <c>cpu-time</c>, <c>file-size</c>.</summary>
 public sealed record LimitHit(string Limit, long Value);
 
-/// <summary>Something the program tried and was stopped from doing.</summary>
-public sealed record Violation(string Kind, string Detail, string Severity, string Action);
+/// <summary>
+/// Something the program tried and was stopped from doing: for <c>seccomp</c>, <see cref="Detail"/> is the syscall's
+/// name, <see cref="Action"/> is <c>denied</c> (EPERM, the program went on) or <c>killed</c>. Repeats of the same
+/// attempt are counted in one entry, stamped with the first one's time.
+/// </summary>
+public sealed record Violation(string Kind, string Detail, string Severity, string Action)
+{
+    public DateTimeOffset? Time { get; init; }
+
+    public int Count { get; init; } = 1;
+}

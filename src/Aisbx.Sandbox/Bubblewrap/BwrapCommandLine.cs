@@ -6,15 +6,17 @@ namespace Aisbx.Sandbox.Bubblewrap;
 
 /// <summary>
 /// Renders a <see cref="LaunchPlan"/> as bubblewrap arguments. Descriptors the sandbox setup reads are placed at
-/// fixed numbers: <see cref="StatusFd"/>, <see cref="WorkspaceFd"/>, then one per generated file.
+/// fixed numbers: <see cref="StatusFd"/>, <see cref="WorkspaceFd"/>, <see cref="BlockFd"/>, then one per generated
+/// file. Bubblewrap starts the launcher, which inherits <see cref="PayloadFd"/> and <see cref="HandOffFd"/>.
 /// </summary>
 public static class BwrapCommandLine
 {
     public const int StatusFd = 3;
     public const int WorkspaceFd = 4;
     public const int BlockFd = 5;
-    public const int SeccompFd = 6;
-    public const int FirstDataFd = 7;
+    public const int PayloadFd = 6;
+    public const int HandOffFd = 7;
+    public const int FirstDataFd = 8;
 
     /// <param name="workspaceByPath">Bind the workspace by its host path instead of a descriptor (for printing and benchmarks).</param>
     /// <param name="blockUntilPlaced">The sandbox's init waits on <see cref="BlockFd"/> before it starts the program, until aisbx has put it in its cgroup.</param>
@@ -44,9 +46,6 @@ public static class BwrapCommandLine
         {
             args.AddRange("--block-fd", Number(BlockFd));
         }
-
-        // The syscall filter, loaded by bubblewrap as the last step before it execs the program.
-        args.AddRange("--seccomp", Number(SeccompFd));
 
         foreach (var op in plan.Mounts)
         {
@@ -86,7 +85,8 @@ public static class BwrapCommandLine
             }
         }
 
-        args.AddRange("--chdir", plan.WorkingDirectory, "--");
+        // The launcher installs the syscall filter, hands its listener to aisbx, and execs the program.
+        args.AddRange("--chdir", plan.WorkingDirectory, "--", LaunchPlan.LauncherPath, Number(PayloadFd), Number(HandOffFd));
         args.AddRange(plan.Command);
         return new BwrapInvocation(args.ToImmutable(), dataFiles.ToImmutable());
     }

@@ -15,6 +15,9 @@ public sealed record LaunchPlan
     public const string SandboxUser = "sandbox";
     public const string Hostname = "aisbx";
 
+    /// <summary>Where the launcher is mounted inside the sandbox; it runs first and execs the program.</summary>
+    public const string LauncherPath = "/run/aisbx/launch";
+
     public required string SandboxId { get; init; }
 
     public required string ProfileName { get; init; }

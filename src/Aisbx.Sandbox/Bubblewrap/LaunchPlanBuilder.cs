@@ -7,7 +7,8 @@ using Aisbx.Core.Profiles;
 namespace Aisbx.Sandbox.Bubblewrap;
 
 /// <summary>Turns an approved request into a <see cref="LaunchPlan"/>: the filesystem, environment and identity of the sandbox.</summary>
-public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp> rootfs, Func<string, string?> resolveHostPath)
+/// <param name="launcher">The launcher's host path, asked for only when a plan is built.</param>
+public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp> rootfs, Func<string, string?> resolveHostPath, Func<string> launcher)
 {
     public LaunchPlan Build(ApprovedRun run, string sandboxId, string workspaceHostPath, HostIdentity? runAs)
     {
@@ -30,6 +31,7 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
         mounts.Add(new RemountReadOnly("/dev"));
         mounts.Add(new TmpfsMount("/tmp", run.Limits.TmpSizeBytes));
         mounts.Add(new WorkspaceMount(workspaceHostPath, LaunchPlan.WorkspacePath));
+        mounts.Add(new BindMount(launcher(), LaunchPlan.LauncherPath, ReadOnly: true));
         mounts.Add(new RemountReadOnly("/"));
 
         return new LaunchPlan

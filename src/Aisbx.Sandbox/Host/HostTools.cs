@@ -2,7 +2,10 @@ using Aisbx.Core;
 
 namespace Aisbx.Sandbox.Host;
 
-/// <summary>The host programs the engine runs: bubblewrap, util-linux's setpriv to leave root behind, and its prlimit to set rlimits.</summary>
+/// <summary>
+/// The host programs the engine runs: bubblewrap, util-linux's setpriv to leave root behind, its prlimit to set
+/// rlimits, and aisbx's own launcher, which bubblewrap starts inside the sandbox.
+/// </summary>
 public static class HostTools
 {
     private static readonly string[] SystemDirs = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
@@ -10,6 +13,16 @@ public static class HostTools
     private static readonly Lazy<string?> BwrapPath = new(() => Find("bwrap"));
     private static readonly Lazy<string?> SetprivPath = new(() => Find("setpriv"));
     private static readonly Lazy<string?> PrlimitPath = new(() => Find("prlimit"));
+
+    public const string LauncherName = "aisbx-launch";
+
+    private static readonly Lazy<string?> LauncherPath = new(FindLauncher);
+
+    /// <summary>The launcher, built and shipped beside aisbx; <c>AISBX_LAUNCHER</c> names another (for tests run from the build tree).</summary>
+    public static string Launcher => LauncherPath.Value
+        ?? throw new SandboxUnavailableException($"{LauncherName}, which starts every sandboxed program, is not beside aisbx: build it with scripts/setup.sh (or set AISBX_LAUNCHER to its path)");
+
+    public static bool HasLauncher => LauncherPath.Value is not null;
 
     public static string Bwrap => BwrapPath.Value
         ?? throw new SandboxUnavailableException("bubblewrap (bwrap) is not installed: install it with 'apt-get install bubblewrap', then run 'aisbx doctor'");
@@ -23,6 +36,19 @@ public static class HostTools
     public static bool HasBwrap => BwrapPath.Value is not null;
 
     public static bool HasSetpriv => SetprivPath.Value is not null;
+
+    private static string? FindLauncher()
+    {
+        if (Environment.GetEnvironmentVariable("AISBX_LAUNCHER") is { Length: > 0 } configured)
+        {
+            return Path.IsPathFullyQualified(configured) && File.Exists(configured) ? configured : null;
+        }
+
+        return new[] { Path.GetDirectoryName(Environment.ProcessPath), AppContext.BaseDirectory }
+            .Where(dir => !string.IsNullOrEmpty(dir))
+            .Select(dir => Path.Combine(dir!, LauncherName))
+            .FirstOrDefault(File.Exists);
+    }
 
     /// <summary>Looks in the system directories only: a PATH entry of the caller's must not choose what runs as root.</summary>
     private static string? Find(string name) =>

@@ -8,7 +8,7 @@ internal static partial class Interop
     private static partial nint RealPathCall(string path, nint resolved);
 
     [LibraryImport(Libraries.Libc, EntryPoint = "free")]
-    private static partial void Free(nint pointer);
+    internal static partial void Free(nint pointer);
 
     /// <summary>The canonical path with every symlink resolved, or null when the path does not exist.</summary>
     internal static string? RealPath(string path)

@@ -9,6 +9,7 @@ internal static partial class Interop
 
     internal const uint SCMP_ACT_ALLOW = 0x7fff0000;
     internal const uint SCMP_ACT_KILL_PROCESS = 0x80000000;
+    internal const uint SCMP_ACT_NOTIFY = 0x7fc00000;
     internal const int SCMP_FLTATR_ACT_BADARCH = 2;
     internal const int SCMP_CMP_MASKED_EQ = 7;
 

@@ -8,7 +8,14 @@ internal sealed record ExecutionOutcome(
     bool Cancelled,
     bool StdinTruncated,
     TimeSpan Duration,
-    CgroupUsage? Cgroup);
+    CgroupUsage? Cgroup)
+{
+    /// <summary>The launcher installed the syscall filter and handed over its listener, so the program ran filtered.</summary>
+    public bool FilterInstalled { get; init; }
+
+    /// <summary>A syscall the profile kills for ended the sandbox.</summary>
+    public bool KilledForViolation { get; init; }
+}
 
 /// <summary>What the sandbox's cgroup saw: the peak memory, and whether the memory or process limit was reached.</summary>
 internal sealed record CgroupUsage(long? PeakMemoryBytes, bool MemoryLimitHit, bool PidsLimitHit);

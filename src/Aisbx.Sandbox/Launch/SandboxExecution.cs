@@ -25,9 +25,12 @@ internal static partial class SandboxExecution
     private const int ChunkSize = 64 * 1024;
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>Host tools run with no environment at all: nothing the caller sets (LD_PRELOAD) may reach them.</summary>
+    private static readonly KeyValuePair<string, string>[] HostEnvironment = [];
+
     public static ExecutionOutcome Run(
         LaunchPlan plan, Workspace workspace, OutputSink stdout, OutputSink stderr, Stream? stdin, long stdinCapBytes,
-        CancellationToken cancellationToken)
+        Action<SyscallViolation> onViolation, CancellationToken cancellationToken)
     {
         using var cgroup = SandboxCgroup.Create(plan.SandboxId, plan.Limits);
         var invocation = BwrapCommandLine.Build(plan, blockUntilPlaced: cgroup is not null);
@@ -38,8 +41,10 @@ internal static partial class SandboxExecution
         using var stderrPipe = PipePair.Create();
         using var statusPipe = PipePair.Create();
         using var stdinPipe = PipePair.Create();
+        using var handOff = SocketPair.Create();
         var dataFiles = invocation.DataFiles.Select(d => (d.Fd, Handle: MemoryFile.Create("aisbx-data", d.Content))).ToList();
-        dataFiles.Add((BwrapCommandLine.SeccompFd, MemoryFile.Create("aisbx-seccomp", SeccompProgram.For(plan.ProfileName, plan.Syscalls))));
+        var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env);
+        dataFiles.Add((BwrapCommandLine.PayloadFd, MemoryFile.Create("aisbx-launch", payload)));
 
         NativeProcess process;
         try
@@ -48,10 +53,11 @@ internal static partial class SandboxExecution
             [
                 (Fd(stdinPipe.Read), 0), (Fd(stdoutPipe.Write), 1), (Fd(stderrPipe.Write), 2),
                 (Fd(statusPipe.Write), BwrapCommandLine.StatusFd), (Fd(workspace.Handle), BwrapCommandLine.WorkspaceFd),
+                (Fd(handOff.Theirs), BwrapCommandLine.HandOffFd),
                 .. dataFiles.Select(d => (Fd(d.Handle), d.Fd)),
                 .. cgroup is null ? [] : new[] { (Fd(blockPipe.Read), BwrapCommandLine.BlockFd) },
             ];
-            process = NativeProcess.Start(executable, argv, plan.Env, fds);
+            process = NativeProcess.Start(executable, argv, HostEnvironment, fds);
         }
         finally
         {
@@ -61,6 +67,7 @@ internal static partial class SandboxExecution
             statusPipe.Write.Dispose();
             stdinPipe.Read.Dispose();
             blockPipe.Read.Dispose();
+            handOff.Theirs.Dispose();
             dataFiles.ForEach(d => d.Handle.Dispose());
         }
 
@@ -79,15 +86,21 @@ internal static partial class SandboxExecution
                 blockPipe.Write.Dispose();
             }
 
-            var loop = new SupervisionLoop(process, plan.Limits.WallTime, input,
+            using var monitor = new ViolationMonitor(handOff.Ours, plan.Syscalls, onViolation, process.Kill);
+            var loop = new SupervisionLoop(process, plan.Limits.WallTime, input, monitor,
                 [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)],
                 () => placement?.OnStatus(statusSink.Text));
             using var onCancel = cancellationToken.Register(loop.Cancel);
             var (exit, timedOut, cancelled, duration) = loop.Run();
             stdinPipe.Write.Dispose();
+            monitor.OnSocketReady(); // A hand-off that arrived together with the exit.
             placement?.Failure?.Throw();
             var usage = cgroup is null ? null : new CgroupUsage(cgroup.PeakMemoryBytes, cgroup.MemoryLimitHit, cgroup.PidsLimitHit);
-            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, duration, usage);
+            return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, duration, usage)
+            {
+                FilterInstalled = monitor.FilterInstalled,
+                KilledForViolation = monitor.KilledSandbox,
+            };
         }
     }
 
@@ -104,7 +117,7 @@ internal static partial class SandboxExecution
     private static partial Regex ExitCodePattern();
 
     /// <summary>The poll loop itself.</summary>
-    private sealed class SupervisionLoop(NativeProcess process, TimeSpan wallTime, InputFeed? input, (SafeFileHandle Pipe, OutputSink Sink)[] outputs, Action onOutput)
+    private sealed class SupervisionLoop(NativeProcess process, TimeSpan wallTime, InputFeed? input, ViolationMonitor monitor, (SafeFileHandle Pipe, OutputSink Sink)[] outputs, Action onOutput)
     {
         private volatile bool _cancelled;
 
@@ -123,7 +136,7 @@ internal static partial class SandboxExecution
             ChildExit? exit = null;
             var duration = TimeSpan.Zero;
             var open = outputs.Length;
-            var slots = new PollFd[outputs.Length + 3];
+            var slots = new PollFd[outputs.Length + 5];
             var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
             try
             {
@@ -135,6 +148,8 @@ internal static partial class SandboxExecution
                 var exitSlot = outputs.Length;
                 var inputSlot = exitSlot + 1;
                 var pipeSlot = exitSlot + 2;
+                var handOffSlot = exitSlot + 3;
+                var listenerSlot = exitSlot + 4;
                 slots[exitSlot] = new PollFd { Fd = process.ExitDescriptor, Events = POLLIN };
 
                 while (exit is null || (open > 0 && Stopwatch.GetTimestamp() < drainDeadline))
@@ -144,6 +159,9 @@ internal static partial class SandboxExecution
                     {
                         slots[inputSlot].Fd = slots[pipeSlot].Fd = -1;
                     }
+
+                    slots[handOffSlot] = new PollFd { Fd = monitor.SocketFd, Events = POLLIN };
+                    slots[listenerSlot] = new PollFd { Fd = exit is null ? monitor.ListenerFd : -1, Events = POLLIN };
 
                     var wakeAt = exit is null ? deadline : drainDeadline!.Value;
                     var timeout = (int)Math.Clamp((wakeAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
@@ -180,6 +198,15 @@ internal static partial class SandboxExecution
 
                     onOutput();
                     input?.Pump(slots[inputSlot].Revents, slots[pipeSlot].Revents);
+                    if (slots[handOffSlot].Revents != 0)
+                    {
+                        monitor.OnSocketReady();
+                    }
+
+                    if (slots[listenerSlot].Revents != 0)
+                    {
+                        monitor.OnListenerReady(slots[listenerSlot].Revents);
+                    }
 
                     if (exit is null && slots[exitSlot].Revents != 0)
                     {

@@ -1,0 +1,42 @@
+namespace Aisbx.Core.Security;
+
+/// <summary>The kinds of <see cref="SecurityEvent"/>.</summary>
+public static class SecurityEventKind
+{
+    /// <summary>The program tried something its profile forbids (a syscall, for now).</summary>
+    public const string Violation = "violation";
+
+    /// <summary>A request was refused before anything started.</summary>
+    public const string Refusal = "refusal";
+
+    /// <summary>A run reached one of its resource limits.</summary>
+    public const string LimitHit = "limit-hit";
+
+    /// <summary>A caller was locked out after repeated high-severity events.</summary>
+    public const string Lockout = "lockout";
+}
+
+/// <summary>
+/// One security-relevant thing that happened: a violation, a refusal, a limit hit or a lockout. The audit log,
+/// the metrics and MCP notifications consume these; none carries a secret.
+/// </summary>
+/// <param name="Kind">One of <see cref="SecurityEventKind"/>.</param>
+/// <param name="Detail">What exactly: the syscall's name, the rule refused, the limit reached.</param>
+/// <param name="Action">What aisbx did: <c>denied</c>, <c>killed</c>, <c>refused</c>, <c>stopped</c>, <c>locked-out</c>.</param>
+/// <param name="SandboxId">The sandbox it happened in; null for a refusal (no sandbox was made).</param>
+/// <param name="Caller">Who asked for the run (an API key's name, an MCP session, the local user).</param>
+public sealed record SecurityEvent(
+    string Kind,
+    string Detail,
+    Severity Severity,
+    string Action,
+    string? SandboxId,
+    string Profile,
+    string Caller,
+    DateTimeOffset Time);
+
+/// <summary>Where security events go as they happen. Called from the thread that supervises the sandbox: keep it quick.</summary>
+public interface ISecurityEventSink
+{
+    void Publish(SecurityEvent securityEvent);
+}

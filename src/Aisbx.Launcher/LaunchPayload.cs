@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Aisbx.Launcher;
+
+/// <summary>
+/// What aisbx hands the launcher through a memory file. Little-endian:
+/// <c>u32 magic "AXL1"</c>, <c>u32 filter length in bytes</c>, the classic-BPF filter (8-byte instructions),
+/// <c>u32 count</c> of environment entries, then each as <c>u32 length</c> and UTF-8 <c>NAME=VALUE</c>.
+/// The environment travels here, not in bubblewrap's environment, so that nothing the caller sets (LD_PRELOAD,
+/// GLIBC_TUNABLES) reaches a program before the filter is in place.
+/// </summary>
+internal sealed record LaunchPayload(byte[] Filter, string[] Environment)
+{
+    public const uint Magic = 0x314C5841; // "AXL1"
+
+    public static LaunchPayload? Read(int fd)
+    {
+        var bytes = Native.ReadAll(fd);
+        Native.Close(fd);
+        return bytes is null ? null : Parse(bytes);
+    }
+
+    public static LaunchPayload? Parse(ReadOnlySpan<byte> bytes)
+    {
+        if (!TakeUInt(ref bytes, out var magic) || magic != Magic || !TakeUInt(ref bytes, out var filterLength) ||
+            filterLength == 0 || filterLength % 8 != 0 || filterLength > (uint)bytes.Length)
+        {
+            return null;
+        }
+
+        var filter = bytes[..(int)filterLength].ToArray();
+        bytes = bytes[(int)filterLength..];
+        if (!TakeUInt(ref bytes, out var count) || count > (uint)bytes.Length / 4)
+        {
+            return null;
+        }
+
+        var environment = new string[count];
+        for (var i = 0; i < environment.Length; i++)
+        {
+            if (!TakeUInt(ref bytes, out var length) || length > (uint)bytes.Length)
+            {
+                return null;
+            }
+
+            environment[i] = Encoding.UTF8.GetString(bytes[..(int)length]);
+            bytes = bytes[(int)length..];
+        }
+
+        return bytes.IsEmpty ? new LaunchPayload(filter, environment) : null;
+    }
+
+    private static bool TakeUInt(ref ReadOnlySpan<byte> bytes, out uint value)
+    {
+        if (bytes.Length < 4)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        bytes = bytes[4..];
+        return true;
+    }
+}

@@ -1,0 +1,44 @@
+namespace Aisbx.Launcher;
+
+/// <summary>
+/// <c>aisbx-launch PAYLOAD_FD SOCKET_FD PROGRAM [ARG...]</c>, run by bubblewrap as the sandbox's first program:
+/// reads the payload (the compiled syscall filter and the program's environment), installs the filter with a
+/// notification listener, hands the listener to aisbx over the socket, and execs the program with exactly that
+/// environment. If any step fails, the program never starts: there is no way on without the filter.
+/// </summary>
+internal static class Program
+{
+    private const int StartFailed = 125;
+
+    private static int Main(string[] args)
+    {
+        if (args.Length < 3 || !int.TryParse(args[0], out var payloadFd) || !int.TryParse(args[1], out var socketFd))
+        {
+            return Report.Fail(StartFailed, "aisbx-launch: started by aisbx inside a sandbox, as: aisbx-launch PAYLOAD_FD SOCKET_FD PROGRAM [ARG...]");
+        }
+
+        if (LaunchPayload.Read(payloadFd) is not { } payload)
+        {
+            return Report.Fail(StartFailed, "aisbx-launch: the launch payload from aisbx is missing or malformed");
+        }
+
+        // Everything the exec needs is built before the filter goes in, so that afterwards only the hand-off and
+        // execve remain.
+        using var exec = ProgramExec.Prepare(args[2], args.AsSpan(2), payload.Environment);
+
+        var listener = SyscallFilter.InstallWithListener(payload.Filter, out var error);
+        if (listener < 0)
+        {
+            return Report.Fail(StartFailed, $"aisbx-launch: the kernel refused the syscall filter (errno {error}); seccomp user notification needs Linux 5.0 or later");
+        }
+
+        if (!ListenerHandOff.Send(socketFd, listener, out error))
+        {
+            return Report.Fail(StartFailed, $"aisbx-launch: could not hand the violation listener to aisbx (errno {error})");
+        }
+
+        Native.Close(listener);
+        Native.Close(socketFd);
+        return exec.Run();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace Aisbx.Sandbox.Interop;
+
+/// <summary>A unix socket pair, and receiving a descriptor passed as SCM_RIGHTS.</summary>
+internal static partial class Interop
+{
+    internal const int AF_UNIX = 1;
+    internal const int SOCK_SEQPACKET = 5;
+    internal const int SOCK_CLOEXEC = 0x80000;
+    internal const int SOL_SOCKET = 1;
+    internal const int SCM_RIGHTS = 1;
+    internal const int MSG_CMSG_CLOEXEC = 0x40000000;
+    internal const int MSG_DONTWAIT = 0x40;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct msghdr (64-bit layout).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>struct cmsghdr; its data follows, aligned to 8 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CmsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "socketpair", SetLastError = true)]
+    internal static unsafe partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "recvmsg", SetLastError = true)]
+    internal static unsafe partial nint RecvMsg(int socket, MsgHdr* message, int flags);
+}

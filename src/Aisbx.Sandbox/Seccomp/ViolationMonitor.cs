@@ -1,0 +1,136 @@
+using System.Runtime.InteropServices;
+using Aisbx.Core.Profiles;
+using Microsoft.Win32.SafeHandles;
+using static Aisbx.Sandbox.Interop.Interop;
+
+namespace Aisbx.Sandbox.Seccomp;
+
+/// <summary>
+/// aisbx's side of the launcher's filter. It receives the notification listener over the socket the launcher
+/// inherited, then answers each suspended syscall as the profile says: EPERM, or the end of the sandbox (the call
+/// stays suspended while the sandbox is killed, so it never runs). Each one is reported as it happens.
+/// </summary>
+internal sealed unsafe class ViolationMonitor(SafeFileHandle socket, SyscallPolicy policy, Action<SyscallViolation> report, Action killSandbox) : IDisposable
+{
+    private const int EPERM = 1;
+    private const int ENOENT = 2;
+
+    private int _listener = -1;
+    private bool _socketOpen = true;
+
+    /// <summary>The launcher installed the filter and handed its listener over: the program is filtered.</summary>
+    public bool FilterInstalled { get; private set; }
+
+    /// <summary>A kill rule matched, and the sandbox was ended for it.</summary>
+    public bool KilledSandbox { get; private set; }
+
+    /// <summary>The descriptor to poll for the hand-off, or -1 once it is over.</summary>
+    public int SocketFd => _socketOpen ? (int)socket.DangerousGetHandle() : -1;
+
+    /// <summary>The descriptor to poll for suspended syscalls, or -1.</summary>
+    public int ListenerFd => _listener;
+
+    /// <summary>Takes the listener from the socket; after end of file (the launcher failed), the socket is done.</summary>
+    public void OnSocketReady()
+    {
+        if (!_socketOpen)
+        {
+            return;
+        }
+
+        byte marker;
+        var iov = new IoVec { Base = &marker, Length = 1 };
+        const int controlSize = 24; // CMSG_SPACE(sizeof(int))
+        var control = stackalloc byte[controlSize];
+        new Span<byte>(control, controlSize).Clear();
+        var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlSize };
+        var received = RecvMsg(SocketFd, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (received < 0 && Marshal.GetLastPInvokeError() is EAGAIN or EINTR)
+        {
+            return;
+        }
+
+        var header = (CmsgHdr*)control;
+        if (received > 0 && message.ControlLength >= (nuint)sizeof(CmsgHdr) + sizeof(int) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS)
+        {
+            _listener = *(int*)(control + sizeof(CmsgHdr));
+            FilterInstalled = true;
+        }
+
+        _socketOpen = false;
+        socket.Dispose();
+    }
+
+    /// <summary>Answers one suspended syscall; after the sandbox is gone (POLLHUP), the listener is done.</summary>
+    public void OnListenerReady(short revents)
+    {
+        if (_listener < 0)
+        {
+            return;
+        }
+
+        if ((revents & POLLIN) == 0)
+        {
+            CloseListener();
+            return;
+        }
+
+        SeccompNotif request = default;
+        if (Ioctl(_listener, SECCOMP_IOCTL_NOTIF_RECV, &request) < 0)
+        {
+            if (Marshal.GetLastPInvokeError() is not (ENOENT or EINTR))
+            {
+                CloseListener();
+            }
+
+            return; // ENOENT: the caller died before it could be read.
+        }
+
+        var verdict = SyscallVerdict.Judge(policy, SyscallName(request.Arch, request.Nr), new ReadOnlySpan<ulong>(request.Args, 6), DateTimeOffset.UtcNow);
+        if (verdict.Action == SyscallAction.Kill)
+        {
+            KilledSandbox = true;
+            killSandbox();
+        }
+        else
+        {
+            var response = new SeccompNotifResp { Id = request.Id, Error = -EPERM };
+            _ = Ioctl(_listener, SECCOMP_IOCTL_NOTIF_SEND, &response);
+        }
+
+        report(verdict);
+    }
+
+    private static string SyscallName(uint arch, int number)
+    {
+        var name = SeccompSyscallResolveNumArch(arch, number);
+        if (name == 0)
+        {
+            return $"syscall {number}";
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(name) ?? $"syscall {number}";
+        }
+        finally
+        {
+            Free(name);
+        }
+    }
+
+    private void CloseListener()
+    {
+        if (_listener >= 0)
+        {
+            _ = Close(_listener);
+            _listener = -1;
+        }
+    }
+
+    public void Dispose()
+    {
+        CloseListener();
+        socket.Dispose();
+    }
+}
