@@ -6,11 +6,12 @@ root=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))+'/'
 muts=[
  ("unshare-all", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns");'),
  ("closefrom", "src/Aisbx.Sandbox/Launch/NativeProcess.cs", 'Check(PosixSpawnFileActionsAddCloseFrom(fileActions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");', ''),
- ("no-setpriv", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'if (plan.RunAs is not { } identity)', 'if (plan.RunAs is not { } identity || true)'),
+ ("no-setpriv", "src/Aisbx.Sandbox/Launch/LaunchCommandLine.cs", 'if (plan.RunAs is { } identity)', 'if (plan.RunAs is { } identity && false)'),
  ("die-with-parent", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--new-session", "--die-with-parent");', 'args.AddRange("--new-session");'),
  ("tmpfs-size", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--perms", "1777", "--size", Number(tmpfs.SizeBytes), "--tmpfs", tmpfs.Target);', 'args.AddRange("--perms", "1777", "--tmpfs", tmpfs.Target);'),
  ("remount-ro", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--remount-ro", remount.Target);', ''),
- ("env-leak", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'process = NativeProcess.Start(executable, argv, plan.Env, fds);', 'process = NativeProcess.Start(executable, argv, [.. plan.Env, .. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => KeyValuePair.Create((string)e.Key, (string)e.Value!))], fds);'),
+ ("env-leak", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env);', 'var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), [.. plan.Env, .. Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => KeyValuePair.Create((string)e.Key, (string)e.Value!))]);'),
+ ("host-tools-env", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'process = NativeProcess.Start(executable, argv, HostEnvironment, fds);', 'process = NativeProcess.Start(executable, argv, plan.Env, fds);'),
  ("disable-userns", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-all", "--unshare-user");'),
  ("new-session", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--new-session", "--die-with-parent");', 'args.AddRange("--die-with-parent");'),
  ("output-cap", "src/Aisbx.Sandbox/Output/CapturingSink.cs", 'var room = capBytes - _kept.WrittenCount;', 'var room = long.MaxValue;'),
@@ -19,7 +20,12 @@ muts=[
  ("no-pid", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup");'),
  ("rlimits", "src/Aisbx.Sandbox/Launch/LaunchCommandLine.cs", 'argv.AddRange(RlimitArguments(plan.Limits));', ''),
  ("cgroup-placement", "src/Aisbx.Sandbox/Launch/CgroupPlacement.cs", 'cgroup.Add(pid);', '_ = cgroup;'),
- ("seccomp", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--seccomp", Number(SeccompFd));', ''),
+ ("seccomp-rules", "src/Aisbx.Sandbox/Seccomp/SeccompRules.cs", 'public static ImmutableArray<SeccompRule> For(SyscallPolicy policy) => policy.IsAllowlist ? ForAllowlist(policy) : ForDenylist(policy);', 'public static ImmutableArray<SeccompRule> For(SyscallPolicy policy) => policy.IsAllowlist ? ForAllowlist(policy) : [];'),
+ ("seccomp-answer", "src/Aisbx.Sandbox/Seccomp/ViolationMonitor.cs", 'var response = new SeccompNotifResp { Id = request.Id, Error = -EPERM };', 'var response = new SeccompNotifResp { Id = request.Id, Error = 0 };'),
+ ("seccomp-kill", "src/Aisbx.Sandbox/Seccomp/ViolationMonitor.cs", 'if (verdict.Action == SyscallAction.Kill)', 'if (verdict.Action == SyscallAction.Kill && false)'),
+ ("allowlist", "src/Aisbx.Sandbox/Seccomp/SeccompProgram.cs", 'p.IsAllowlist ? FilterAction.Notify : FilterAction.Allow', 'FilterAction.Allow'),
+ ("cpu-time-cgroup", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'if (exit is null && cpuWatch is not null && cpuWatch.Check(Stopwatch.GetTimestamp()))', 'if (exit is null && cpuWatch is not null && cpuWatch.Check(Stopwatch.GetTimestamp()) && false)'),
+ ("lockout", "src/Aisbx.Sandbox/SandboxRunner.cs", 'lockout?.EnsureAllowed(request.Caller);', ''),
  ("stdin-pipe", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", '(Fd(stdinPipe.Read), 0), ', '(0, 0), '),
 ]
 only = sys.argv[1:] 

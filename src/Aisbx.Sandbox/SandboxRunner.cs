@@ -50,18 +50,21 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
     public RunResult Run(RunRequest request, RunIo io, CancellationToken cancellationToken)
     {
         var events = new RunEvents(io.Events, lockout, request.Caller);
-        ApprovedRun approved;
         try
         {
-            lockout?.EnsureAllowed(request.Caller);
-            approved = RunPolicy.Approve(request, profiles, config);
+            return Run(request, io, events, cancellationToken);
         }
         catch (PolicyRefusal refusal)
         {
             events.Publish(SecurityEventKind.Refusal, refusal.Rule, refusal.Rule == CallerLockout.Rule ? Severity.High : Severity.Medium, "refused", null, request.Profile, count: false);
             throw;
         }
+    }
 
+    private RunResult Run(RunRequest request, RunIo io, RunEvents events, CancellationToken cancellationToken)
+    {
+        lockout?.EnsureAllowed(request.Caller);
+        var approved = RunPolicy.Approve(request, profiles, config);
         var runAs = SandboxIdentity.For(config);
         var sandboxId = SandboxIds.New();
         var violations = new ViolationLog(v => events.Publish(
@@ -128,6 +131,11 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
             limitHits.Add(new LimitHit("pids", plan.Limits.Pids));
         }
 
+        if (outcome.Cgroup is { CpuTimeLimitHit: true })
+        {
+            limitHits.Add(new LimitHit("cpu-time", (long)plan.Limits.CpuTime.TotalMilliseconds));
+        }
+
         if (stdout is CapturingSink { Truncated: true } || stderr is CapturingSink { Truncated: true })
         {
             limitHits.Add(new LimitHit("output", plan.Limits.OutputBytes));
@@ -166,7 +174,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         {
             // bubblewrap reports a program killed by signal N as 128+N, the shell's convention.
             int? programSignal = code is > 128 and < 128 + 65 ? code - 128 : null;
-            if (RlimitHit(programSignal, plan, outcome) is { } hit)
+            if (outcome.Cgroup is not { CpuTimeLimitHit: true } && RlimitHit(programSignal, plan, outcome) is { } hit)
             {
                 limitHits.Add(hit);
             }

@@ -14,7 +14,8 @@ public sealed class AisbxBinary : IDisposable
         Assert.True(File.Exists(Path), $"aisbx binary not found at {Path}: run ./test.sh, which builds it");
         Directory.CreateDirectory(WorkRoot);
         Directory.CreateDirectory(ConfigDirectory);
-        File.WriteAllText(System.IO.Path.Combine(ConfigDirectory, "config.toml"), $"[workdir]\nallowed_roots = [\"{WorkRoot}\"]\n");
+        // Lockouts off: specs that try attacks would otherwise lock the rest out (ViolationSpecs test lockouts in a config of their own).
+        File.WriteAllText(System.IO.Path.Combine(ConfigDirectory, "config.toml"), $"[workdir]\nallowed_roots = [\"{WorkRoot}\"]\n\n[security]\nlockout_after = 0\n");
     }
 
     public string Path { get; }

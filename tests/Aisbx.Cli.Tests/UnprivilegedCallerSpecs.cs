@@ -16,12 +16,14 @@ public class UnprivilegedCallerSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBin
         Directory.CreateDirectory(workdir);
         var binary = Path.Combine(home, "aisbx");
         File.Copy(aisbx.Path, binary);
-        foreach (var path in new[] { aisbx.Root, home, workdir, binary })
+        var launcher = Path.Combine(home, "aisbx-launch");
+        File.Copy(Path.Combine(Path.GetDirectoryName(aisbx.Path)!, "aisbx-launch"), launcher);
+        foreach (var path in new[] { aisbx.Root, home, workdir, binary, launcher })
         {
             File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.OtherExecute | UnixFileMode.OtherRead);
         }
 
-        Chown(home, workdir, binary);
+        Chown(home, workdir, binary, launcher);
 
         var info = new ProcessStartInfo("setpriv")
         {

@@ -47,6 +47,25 @@ public class CgroupLimitTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Cpu_time_spread_over_many_processes_stops_at_the_sandbox_limit()
+    {
+        Assert.SkipWhen(CgroupHost.Mode == CgroupMode.None || (CgroupHost.Mode == CgroupMode.V1 && !CgroupHost.HasV1CpuAccounting), "no CPU accounting cgroup on this host");
+
+        // Four spinners: together they pass the sandbox's 1 s long before any one of them reaches its own 1 s rlimit.
+        var result = await RunAsync(new RunRequest
+        {
+            Command = ["/bin/sh", "-c", "spin() { while :; do :; done; }; spin & spin & spin & spin & wait"],
+            Profile = "busy",
+            WallTime = TimeSpan.FromSeconds(20),
+        });
+
+        Assert.False(result.TimedOut);
+        Assert.Contains(result.LimitHits, h => h.Limit == "cpu-time" && h.Value == 1000);
+        Assert.DoesNotContain(result.LimitHits, h => h.Limit == "wall-time");
+        Assert.InRange(result.DurationMs, 0, 10_000);
+    }
+
+    [Fact]
     public async Task A_run_within_its_limits_reports_peak_memory_and_no_limit_hit()
     {
         Assert.SkipWhen(CgroupHost.Mode == CgroupMode.None, "no writable cgroup hierarchy on this host");

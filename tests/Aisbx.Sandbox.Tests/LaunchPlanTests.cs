@@ -125,6 +125,17 @@ public class LaunchPlanTests
     }
 
     [Fact]
+    public void The_launcher_is_mounted_read_only_and_runs_first()
+    {
+        var plan = Plan(new RunRequest { Command = ["ls"] });
+
+        var launcher = Assert.Single(plan.Mounts.OfType<BindMount>(), m => m.Target == LaunchPlan.LauncherPath);
+        Assert.True(launcher.ReadOnly);
+        Assert.Equal("/opt/aisbx/aisbx-launch", launcher.Source);
+        Assert.IsType<RemountReadOnly>(plan.Mounts[^1]);
+    }
+
+    [Fact]
     public void Generated_files_and_the_workspace_come_from_fixed_descriptors()
     {
         var invocation = BwrapCommandLine.Build(Plan(new RunRequest { Command = ["ls"] }));
@@ -132,8 +143,9 @@ public class LaunchPlanTests
 
         Assert.Equal("4", args[args.IndexOf("--bind-fd") + 1]);
         Assert.Equal("3", args[args.IndexOf("--json-status-fd") + 1]);
-        Assert.Equal([7, 8], invocation.DataFiles.Select(d => d.Fd));
-        Assert.Equal("6", args[args.IndexOf("--seccomp") + 1]);
+        Assert.Equal([8, 9], invocation.DataFiles.Select(d => d.Fd));
+        Assert.DoesNotContain("--seccomp", args);
+        Assert.Equal([LaunchPlan.LauncherPath, "6", "7", "ls"], args.Skip(args.LastIndexOf("--") + 1));
         Assert.StartsWith("sandbox:x:1000:1000:", invocation.DataFiles[0].Content, StringComparison.Ordinal);
     }
 
@@ -142,7 +154,7 @@ public class LaunchPlanTests
     {
         var args = Args(Plan(new RunRequest { Command = ["python3", "-c", "--not-an-option"] }));
 
-        Assert.Equal(["--", "python3", "-c", "--not-an-option"], args.Skip(args.LastIndexOf("--")));
+        Assert.Equal(["--", LaunchPlan.LauncherPath, "6", "7", "python3", "-c", "--not-an-option"], args.Skip(args.LastIndexOf("--")));
     }
 
     [Theory]

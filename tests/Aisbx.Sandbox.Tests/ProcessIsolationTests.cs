@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Aisbx.Core.Runs;
 using System.Diagnostics;
 using System.Globalization;
 using Aisbx.Sandbox.Host;
@@ -106,6 +108,23 @@ public class ProcessIsolationTests(SandboxFixture sandbox)
         var names = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0]).ToHashSet();
         var allowed = sandbox.Runner.Profiles.Get("default").Env.Keys.Append("PWD").ToHashSet();
         Assert.Subset(allowed, names);
+    }
+
+    [Fact]
+    public async Task The_caller_s_environment_reaches_the_program_but_never_the_host_tools_that_start_it()
+    {
+        // LD_DEBUG makes the dynamic loader of every program that sees it name that program: the host's setpriv,
+        // prlimit and bubblewrap (root, or the host uid) must not, or LD_PRELOAD would run code of the caller's there.
+        var result = await sandbox.Runner.RunAsync(
+            new RunRequest { Command = ["/usr/bin/true"], Env = ImmutableSortedDictionary.CreateRange([KeyValuePair.Create("LD_DEBUG", "files")]), CaptureOutput = true },
+            RunIo.None, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("/usr/bin/true", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("bwrap", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("setpriv", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("prlimit", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("aisbx", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

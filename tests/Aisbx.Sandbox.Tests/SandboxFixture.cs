@@ -27,6 +27,10 @@ public sealed class SandboxFixture : IDisposable
             "extends = \"python-dev\"\ndescription = \"python-dev with small rlimits\"\n[limits]\nfile_size = \"1M\"\nopen_files = 32\ncpu_time = \"1s\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "keys-allowed.toml"),
             "extends = \"python-dev\"\ndescription = \"python-dev with keyrings allowed\"\n[seccomp]\nallow = [\"keyctl\"]\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "ptrace-kills.toml"),
+            "extends = \"python-dev\"\ndescription = \"python-dev that ends the sandbox on ptrace\"\n[seccomp]\nkill = [\"ptrace\"]\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "busy.toml"),
+            "extends = \"default\"\ndescription = \"default with one second of CPU\"\n[limits]\ncpu_time = \"1s\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "misspelled.toml"),
             "extends = \"default\"\ndescription = \"a syscall that does not exist\"\n[seccomp]\ndeny = [\"ptracee\"]\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "unbuildable.toml"),

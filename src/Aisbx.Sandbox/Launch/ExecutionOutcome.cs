@@ -17,5 +17,5 @@ internal sealed record ExecutionOutcome(
     public bool KilledForViolation { get; init; }
 }
 
-/// <summary>What the sandbox's cgroup saw: the peak memory, and whether the memory or process limit was reached.</summary>
-internal sealed record CgroupUsage(long? PeakMemoryBytes, bool MemoryLimitHit, bool PidsLimitHit);
+/// <summary>What the sandbox's cgroup saw: the peak memory, and whether the memory, process or CPU-time limit was reached.</summary>
+internal sealed record CgroupUsage(long? PeakMemoryBytes, bool MemoryLimitHit, bool PidsLimitHit, bool CpuTimeLimitHit);

@@ -87,7 +87,8 @@ internal static partial class SandboxExecution
             }
 
             using var monitor = new ViolationMonitor(handOff.Ours, plan.Syscalls, onViolation, process.Kill);
-            var loop = new SupervisionLoop(process, plan.Limits.WallTime, input, monitor,
+            var cpuWatch = cgroup?.CpuUsage is null ? null : new CpuTimeWatch(cgroup, plan.Limits.CpuTime, Stopwatch.GetTimestamp());
+            var loop = new SupervisionLoop(process, plan.Limits.WallTime, input, monitor, cpuWatch,
                 [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)],
                 () => placement?.OnStatus(statusSink.Text));
             using var onCancel = cancellationToken.Register(loop.Cancel);
@@ -95,7 +96,7 @@ internal static partial class SandboxExecution
             stdinPipe.Write.Dispose();
             monitor.OnSocketReady(); // A hand-off that arrived together with the exit.
             placement?.Failure?.Throw();
-            var usage = cgroup is null ? null : new CgroupUsage(cgroup.PeakMemoryBytes, cgroup.MemoryLimitHit, cgroup.PidsLimitHit);
+            var usage = cgroup is null ? null : new CgroupUsage(cgroup.PeakMemoryBytes, cgroup.MemoryLimitHit, cgroup.PidsLimitHit, cpuWatch?.LimitHit ?? false);
             return new ExecutionOutcome(exit, ProgramExitCode(statusSink.Text), timedOut, cancelled, input?.Truncated ?? false, duration, usage)
             {
                 FilterInstalled = monitor.FilterInstalled,
@@ -117,7 +118,9 @@ internal static partial class SandboxExecution
     private static partial Regex ExitCodePattern();
 
     /// <summary>The poll loop itself.</summary>
-    private sealed class SupervisionLoop(NativeProcess process, TimeSpan wallTime, InputFeed? input, ViolationMonitor monitor, (SafeFileHandle Pipe, OutputSink Sink)[] outputs, Action onOutput)
+    private sealed class SupervisionLoop(
+        NativeProcess process, TimeSpan wallTime, InputFeed? input, ViolationMonitor monitor, CpuTimeWatch? cpuWatch,
+        (SafeFileHandle Pipe, OutputSink Sink)[] outputs, Action onOutput)
     {
         private volatile bool _cancelled;
 
@@ -163,7 +166,7 @@ internal static partial class SandboxExecution
                     slots[handOffSlot] = new PollFd { Fd = monitor.SocketFd, Events = POLLIN };
                     slots[listenerSlot] = new PollFd { Fd = exit is null ? monitor.ListenerFd : -1, Events = POLLIN };
 
-                    var wakeAt = exit is null ? deadline : drainDeadline!.Value;
+                    var wakeAt = exit is null ? Math.Min(deadline, cpuWatch?.NextCheck ?? long.MaxValue) : drainDeadline!.Value;
                     var timeout = (int)Math.Clamp((wakeAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
                     int ready;
                     fixed (PollFd* pointer = slots)
@@ -179,6 +182,11 @@ internal static partial class SandboxExecution
                     if (exit is null && !timedOut && Stopwatch.GetTimestamp() >= deadline)
                     {
                         timedOut = true;
+                        process.Kill();
+                    }
+
+                    if (exit is null && cpuWatch is not null && cpuWatch.Check(Stopwatch.GetTimestamp()))
+                    {
                         process.Kill();
                     }
 

@@ -26,9 +26,13 @@ public static class CgroupHost
 
     public static CgroupMode Mode => Detected.Value;
 
+    /// <summary>cgroup v1 has CPU accounting in its own hierarchy (cpuacct), for the CPU time of a whole sandbox.</summary>
+    public static bool HasV1CpuAccounting { get; } = File.Exists(Path.Combine(Root, "cpuacct", "cpuacct.usage"));
+
     public static string Describe() => Mode switch
     {
         CgroupMode.V2 => $"cgroup v2 at {Root}/{ParentName}",
+        CgroupMode.V1 when HasV1CpuAccounting => $"cgroup v1 memory, pids and cpuacct at {Root}/{{memory,pids,cpuacct}}/{ParentName}",
         CgroupMode.V1 => $"cgroup v1 memory and pids at {Root}/{{memory,pids}}/{ParentName}",
         _ => "no writable cgroup hierarchy (run aisbx as root, or on a host that delegates cgroup v2 to it)",
     };

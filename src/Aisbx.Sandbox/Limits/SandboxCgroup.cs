@@ -6,7 +6,7 @@ namespace Aisbx.Sandbox.Limits;
 
 /// <summary>
 /// The cgroup of one sandbox: its memory limit (no swap beyond it) and its process limit, how much memory it used
-/// at most, and whether either limit was hit. Removed on dispose.
+/// at most, whether either limit was hit, and the CPU time of all its processes together. Removed on dispose.
 /// </summary>
 internal sealed class SandboxCgroup : IDisposable
 {
@@ -32,7 +32,11 @@ internal sealed class SandboxCgroup : IDisposable
 
         string[] directories = mode == CgroupMode.V2
             ? [Path.Combine(CgroupHost.Root, CgroupHost.ParentName, sandboxId)]
-            : [Path.Combine(CgroupHost.Root, "memory", CgroupHost.ParentName, sandboxId), Path.Combine(CgroupHost.Root, "pids", CgroupHost.ParentName, sandboxId)];
+            : [
+                Path.Combine(CgroupHost.Root, "memory", CgroupHost.ParentName, sandboxId),
+                Path.Combine(CgroupHost.Root, "pids", CgroupHost.ParentName, sandboxId),
+                .. CgroupHost.HasV1CpuAccounting ? [Path.Combine(CgroupHost.Root, "cpuacct", CgroupHost.ParentName, sandboxId)] : Array.Empty<string>(),
+            ];
         var cgroup = new SandboxCgroup(mode, directories);
         SweepAbandoned(directories);
         try
@@ -79,6 +83,21 @@ internal sealed class SandboxCgroup : IDisposable
     public bool MemoryLimitHit => Counter(0, _mode == CgroupMode.V2 ? "memory.events" : "memory.oom_control", "oom_kill") > 0;
 
     public bool PidsLimitHit => Counter(_mode == CgroupMode.V2 ? 0 : 1, "pids.events", "max") > 0;
+
+    /// <summary>CPU time used by every process of the sandbox so far; null where the host keeps no such count.</summary>
+    public TimeSpan? CpuUsage
+    {
+        get
+        {
+            if (_mode == CgroupMode.V2)
+            {
+                var micros = Counter(0, "cpu.stat", "usage_usec");
+                return TimeSpan.FromMicroseconds(micros);
+            }
+
+            return _directories.Length > 2 && ReadNumber(2, "cpuacct.usage") is { } nanos ? TimeSpan.FromTicks(nanos / 100) : null;
+        }
+    }
 
     public long? PeakMemoryBytes =>
         ReadNumber(0, _mode == CgroupMode.V2 ? "memory.peak" : "memory.max_usage_in_bytes");
