@@ -39,7 +39,22 @@ public class ConfigLoaderTests
         Assert.Equal(Path.Combine(config.CallerHome, "code"), config.ExpandHome("~/code"));
     }
 
+    [Fact]
+    public void The_security_table_sets_the_lockout_policy()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("config.toml", "[security]\nlockout_after = 5\nlockout_window = \"1h\"\nlockout_for = \"30m\"\nlockout_severity = \"critical\"\n");
+
+        var lockout = AisbxConfigLoader.Load(dir.Path).Lockout;
+
+        Assert.Equal((5, TimeSpan.FromHours(1), TimeSpan.FromMinutes(30), Security.Severity.Critical),
+            (lockout.Threshold, lockout.Window, lockout.Duration, lockout.MinimumSeverity));
+    }
+
     [Theory]
+    [InlineData("[security]\nlockout_after = -1", "lockout_after = -1 must be between 0")]
+    [InlineData("[security]\nlockout_for = \"soon\"", "lockout_for 'soon' is not a duration")]
+    [InlineData("[security]\nlockout_severity = \"dire\"", "lockout_severity 'dire' is not a severity")]
     [InlineData("[sandbox]\nhost_uid = 0", "must be a uid/gid other than 0")]
     [InlineData("[workdir]\nallowed_roots = [\"relative\"]", "must be an absolute path")]
     [InlineData("[sandbox]\nhost_id = 5", "unknown key 'host_id'")]
