@@ -152,13 +152,18 @@ internal static class DoctorCommand
             return new DoctorCheck("seccomp", Fail, "libseccomp is missing, and every sandbox needs its syscall filter: apt-get install libseccomp2");
         }
 
+        if (!Aisbx.Sandbox.Host.HostTools.HasLauncher)
+        {
+            return new DoctorCheck("seccomp", Fail, $"{Aisbx.Sandbox.Host.HostTools.LauncherName}, which installs the filter inside every sandbox, is not beside aisbx: rebuild with scripts/setup.sh");
+        }
+
         try
         {
             var profiles = runner.Profiles.All();
             var instructions = profiles.Sum(p => Aisbx.Sandbox.Seccomp.SeccompProgram.For(p.Name, p.Syscalls).Length / 8);
             return new DoctorCheck("seccomp", Ok,
-                $"every profile's filter compiles ({profiles.Count} profiles, {instructions} BPF instructions in all); denied syscalls answer EPERM, " +
-                "killed ones and any foreign-ABI syscall end the sandbox. Live per-syscall violation reports are not in this version yet");
+                $"every profile's filter compiles ({profiles.Count} profiles, {instructions} BPF instructions in all); {Aisbx.Sandbox.Host.HostTools.LauncherName} installs it " +
+                "with a notification listener, so each refused syscall is named as it happens: deny answers EPERM, kill ends the sandbox; a foreign-ABI syscall is killed by the kernel");
         }
         catch (AisbxException ex)
         {
@@ -180,13 +185,25 @@ internal static class DoctorCommand
 
         found.AddRange(V1Controllers.Where(c => Directory.Exists("/sys/fs/cgroup/" + c)).Select(c => $"v1 {c}"));
         var what = found.Count == 0 ? "no cgroup hierarchy found" : string.Join(", ", found);
-        var cgroups = Aisbx.Sandbox.Limits.CgroupHost.Mode != Aisbx.Sandbox.Limits.CgroupMode.None;
-        var memoryAndPids = cgroups
-            ? $"memory and pids by {Aisbx.Sandbox.Limits.CgroupHost.Describe()}"
-            : $"memory and pids NOT enforced: {Aisbx.Sandbox.Limits.CgroupHost.Describe()}";
+        var mode = Aisbx.Sandbox.Limits.CgroupHost.Mode;
+        var cgroups = mode != Aisbx.Sandbox.Limits.CgroupMode.None;
+        var group = mode == Aisbx.Sandbox.Limits.CgroupMode.V2 ? "cgroup v2" : "cgroup v1";
+        var wholeSandboxCpu = mode == Aisbx.Sandbox.Limits.CgroupMode.V2 || (cgroups && Aisbx.Sandbox.Limits.CgroupHost.HasV1CpuAccounting);
+        string[] mechanisms =
+        [
+            "wall-time: aisbx's timer",
+            wholeSandboxCpu
+                ? $"cpu-time: {group} {(mode == Aisbx.Sandbox.Limits.CgroupMode.V2 ? "cpu.stat" : "cpuacct")} for the whole sandbox, and RLIMIT_CPU per process"
+                : "cpu-time: RLIMIT_CPU per process only (no cgroup CPU accounting)",
+            cgroups ? $"memory: {group} memory" : "memory: NOT enforced (no cgroup)",
+            cgroups ? $"pids: {group} pids" : "pids: NOT enforced (no cgroup)",
+            "file-size: RLIMIT_FSIZE",
+            "open-files: RLIMIT_NOFILE",
+            "tmp-size: tmpfs size",
+            "output: aisbx's capture cap",
+        ];
         return new DoctorCheck("limits", cgroups ? Ok : Warn,
-            $"{what}. In force: wall time (timer), /tmp size (tmpfs), output bytes (capture cap), file size, open files and " +
-            $"CPU time per process (rlimits through prlimit); {memoryAndPids}");
+            $"{what}; {Aisbx.Sandbox.Limits.CgroupHost.Describe()}. In force: {string.Join("; ", mechanisms)}");
     }
 
     private static string? LoginUser(int uid)

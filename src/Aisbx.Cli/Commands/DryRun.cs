@@ -26,9 +26,7 @@ internal static class DryRun
         // The launcher's payload (the syscall filter and the program's environment) is binary: it goes through a
         // file, in a fresh private directory (a fixed name in a shared temp dir would let another user plant a
         // symlink for root to write through).
-        var payload = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "launch.payload");
-        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env));
-        line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.PayloadFd}<{Quote(payload)}");
+        line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.PayloadFd}<{Quote(WritePayload(plan))}");
 
         foreach (var (fd, content) in invocation.DataFiles)
         {
@@ -38,8 +36,33 @@ internal static class DryRun
         return line.ToString();
     }
 
+    /// <summary>The same command as data, for tools (<c>bench/startup.py</c>): the argument vector, the payload file, and the generated files by descriptor.</summary>
+    public static DryRunDocument Document(LaunchPlan plan)
+    {
+        var invocation = BwrapCommandLine.Build(plan, workspaceByPath: true);
+        return new DryRunDocument(
+            LaunchCommandLine.Build(plan, invocation).Argv,
+            WritePayload(plan),
+            BwrapCommandLine.PayloadFd,
+            BwrapCommandLine.HandOffFd,
+            LaunchPlan.LauncherPath,
+            [.. invocation.DataFiles.Select(d => new DryRunDataFile(d.Fd, d.Content))]);
+    }
+
+    private static string WritePayload(LaunchPlan plan)
+    {
+        var payload = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "launch.payload");
+        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env));
+        return payload;
+    }
+
     private static string Quote(string value) =>
         value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@%+".Contains(c, StringComparison.Ordinal))
             ? value
             : "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
+
+/// <summary><c>aisbx run --dry-run --json</c>: what would be spawned, and what its descriptors would hold.</summary>
+internal sealed record DryRunDocument(IReadOnlyList<string> Argv, string PayloadFile, int PayloadFd, int HandOffFd, string Launcher, IReadOnlyList<DryRunDataFile> DataFiles);
+
+internal sealed record DryRunDataFile(int Fd, string Content);

@@ -18,7 +18,8 @@ internal sealed record ProfileDocument(
     LimitsDocument Limits,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<MountDocument> Mounts,
-    IReadOnlyList<string> DeniedCommands)
+    IReadOnlyList<string> DeniedCommands,
+    SyscallsDocument Syscalls)
 {
     public static ProfileDocument From(Profile profile, IReadOnlyList<string> missingTools) => new(
         profile.Name,
@@ -33,7 +34,18 @@ internal sealed record ProfileDocument(
         LimitsDocument.From(profile.Limits),
         profile.Env,
         [.. profile.Mounts.Select(m => new MountDocument(m.Source, m.Target, m.Optional))],
-        profile.DeniedCommands);
+        profile.DeniedCommands,
+        SyscallsDocument.From(profile.Syscalls));
+}
+
+/// <summary>The profile's seccomp policy: what unnamed syscalls get, and the named ones by action.</summary>
+internal sealed record SyscallsDocument(string Default, IReadOnlyList<string> Deny, IReadOnlyList<string> Kill, IReadOnlyList<string> Allow)
+{
+    public static SyscallsDocument From(SyscallPolicy policy) => new(
+        policy.Default.ToString().ToLowerInvariant(),
+        [.. policy.Deny.Where(s => !policy.Kill.Contains(s))],
+        policy.Kill,
+        policy.IsAllowlist ? policy.Allow : []);
 }
 
 internal sealed record LimitsDocument(string WallTime, string CpuTime, string Memory, int Pids, string FileSize, int OpenFiles, string TmpSize, string Output)
@@ -59,4 +71,5 @@ internal sealed record DoctorReport(bool Ok, IReadOnlyList<DoctorCheck> Checks);
 [JsonSerializable(typeof(ProfileDocument))]
 [JsonSerializable(typeof(List<ProfileDocument>))]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(DryRunDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -25,7 +25,7 @@ internal static class RunCommand
         network.AcceptOnlyFromAmong("none", "host");
         var env = new Option<string[]>("--env", "-e") { Description = "Extra environment variable KEY=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print one result document instead of passing output through" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the bubblewrap command line (bash) that would run, and exit" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the bubblewrap command line (bash; with --json, as data) that would run, and exit" };
         var command = new Argument<string[]>("command")
         {
             Description = "The program and its arguments",
@@ -68,7 +68,10 @@ internal static class RunCommand
 
             if (parseResult.GetValue(dryRun))
             {
-                Console.Out.WriteLine(DryRun.Render(runner.Plan(request, request.Workdir ?? "/tmp/aisbx-dry-run")));
+                var plan = runner.Plan(request, request.Workdir ?? "/tmp/aisbx-dry-run");
+                Console.Out.WriteLine(request.CaptureOutput
+                    ? JsonSerializer.Serialize(DryRun.Document(plan), CliJsonContext.Default.DryRunDocument)
+                    : DryRun.Render(plan));
                 return 0;
             }
 
