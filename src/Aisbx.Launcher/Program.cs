@@ -12,6 +12,19 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        try
+        {
+            return Launch(args);
+        }
+        catch (Exception ex)
+        {
+            // Nothing was exec'd: say what went wrong in one line, never with a stack trace.
+            return Report.Fail(StartFailed, $"aisbx-launch: {ex.Message}");
+        }
+    }
+
+    private static int Launch(string[] args)
+    {
         if (args.Length < 3 || !int.TryParse(args[0], out var payloadFd) || !int.TryParse(args[1], out var socketFd))
         {
             return Report.Fail(StartFailed, "aisbx-launch: started by aisbx inside a sandbox, as: aisbx-launch PAYLOAD_FD SOCKET_FD PROGRAM [ARG...]");

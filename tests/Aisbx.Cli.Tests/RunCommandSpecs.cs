@@ -163,6 +163,32 @@ public class RunCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
     }
 
     [Fact]
+    public async Task A_gigabyte_of_captured_output_is_cut_at_the_cap_while_aisbx_memory_stays_flat()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/time"), "GNU time is not installed");
+        using var process = new Process
+        {
+            StartInfo = new ProcessStartInfo("/usr/bin/time")
+            {
+                ArgumentList = { "-f", "maxrss=%M", aisbx.Path, "--config", aisbx.ConfigDirectory, "run", "--json", "--", "sh", "-c", "yes | head -c 1G" },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            },
+        };
+        process.Start();
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        using var result = System.Text.Json.JsonDocument.Parse(await stdout);
+        Assert.True(result.RootElement.GetProperty("stdoutTruncated").GetBoolean());
+        Assert.Equal(1 << 20, result.RootElement.GetProperty("stdout").GetString()!.Length);
+        Assert.Contains(result.RootElement.GetProperty("limitHits").EnumerateArray(), h => h.GetProperty("limit").GetString() == "output");
+        var maxRssKb = long.Parse(stderr.Split("maxrss=")[1].Trim().Split('\n')[0], CultureInfo.InvariantCulture);
+        Assert.True(maxRssKb < 96 * 1024, $"aisbx peaked at {maxRssKb} KiB while capturing 1 GiB");
+    }
+
+    [Fact]
     public async Task Killing_aisbx_leaves_nothing_running()
     {
         var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
