@@ -11,6 +11,7 @@ Each round runs, back to back and in rotating order, /bin/true as:
 Every one is started the same way (posix_spawn from this process, timed from spawn to reaped), and the script
 prints medians, p90s and the ratios of the medians. The commands come from 'aisbx run --dry-run --json'.
 """
+import fcntl
 import json
 import os
 import shutil
@@ -83,10 +84,14 @@ def main():
             if with_launcher:
                 ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
                 fds[plan["handOffFd"]] = theirs.fileno()
-            actions = [(os.POSIX_SPAWN_DUP2, devnull, 0)] + [(os.POSIX_SPAWN_DUP2, src, dst) for dst, src in fds.items()]
+            # Lift every source above the target numbers first, so that no dup2 overwrites a later one's source.
+            lifted = {dst: fcntl.fcntl(src, fcntl.F_DUPFD_CLOEXEC, 100) for dst, src in fds.items()}
+            actions = [(os.POSIX_SPAWN_DUP2, devnull, 0)] + [(os.POSIX_SPAWN_DUP2, src, dst) for dst, src in lifted.items()]
             try:
                 return spawn_and_wait(launched if with_launcher else bare, actions)
             finally:
+                for fd in lifted.values():
+                    os.close(fd)
                 for fd in fds.values():
                     if theirs is None or fd != theirs.fileno():
                         os.close(fd)
