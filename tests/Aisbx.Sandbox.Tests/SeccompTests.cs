@@ -162,6 +162,23 @@ public class SeccompTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_program_cannot_install_a_listener_of_its_own_to_let_its_forbidden_calls_through()
+    {
+        // If it could, a newer filter's notification would win the tie with aisbx's, and the program could answer
+        // its own ptrace with "continue". The kernel allows one listener per filter chain: EBUSY.
+        var stdout = await ProbeAsync("""
+            import struct
+            rule = ctypes.create_string_buffer(struct.pack('HBBI', 0x06, 0, 0, 0x7fc00000))
+            class Prog(ctypes.Structure):
+                _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]
+            call('seccomp(NEW_LISTENER)', 317, 1, 8, ctypes.byref(Prog(1, ctypes.addressof(rule))))
+            call('ptrace', 101, 0, 0, 0, 0)
+            """);
+
+        Assert.Equal("seccomp(NEW_LISTENER) Device or resource busy\nptrace Operation not permitted\n", stdout);
+    }
+
+    [Fact]
     public async Task Repeats_of_one_attempt_make_one_entry_with_a_count()
     {
         var result = await ProbeResultAsync("for _ in range(50): call('ptrace', 101, 0, 0, 0, 0)");
