@@ -7,7 +7,8 @@ AISBX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 AISBX_BUILD="$AISBX_ROOT/.build/aisbx"
 AISBX_BIN="$AISBX_BUILD/aisbx"
 AISBX_LAUNCHER_BIN="$AISBX_BUILD/aisbx-launch"
-export AISBX_BIN AISBX_LAUNCHER_BIN
+AISBX_MCP_BIN="$AISBX_BUILD/aisbx-mcp"
+export AISBX_BIN AISBX_LAUNCHER_BIN AISBX_MCP_BIN
 
 aisbx_missing_packages() {
   local missing=()
@@ -50,7 +51,7 @@ aisbx_ensure_dotnet() {
 }
 
 aisbx_is_stale() {
-  [ -x "$AISBX_BIN" ] && [ -x "$AISBX_LAUNCHER_BIN" ] || return 0
+  [ -x "$AISBX_BIN" ] && [ -x "$AISBX_LAUNCHER_BIN" ] && [ -x "$AISBX_MCP_BIN" ] || return 0
   [ -n "$(find "$AISBX_ROOT/src" "$AISBX_ROOT/Directory.Build.props" "$AISBX_ROOT/Directory.Packages.props" "$AISBX_ROOT/global.json" \
           -newer "$AISBX_BIN" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.toml' -o -name '*.json' \) \
           -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]
@@ -66,14 +67,15 @@ aisbx_ensure_built() {
   if aisbx_is_stale; then
     echo "aisbx: building (NativeAOT, about a minute the first time)..." >&2
     local log="$AISBX_ROOT/.build/build.log"
-    # aisbx, and the launcher it starts inside every sandbox, side by side.
+    # aisbx, the launcher it starts inside every sandbox, and the MCP server, side by side.
     if ! { dotnet publish "$AISBX_ROOT/src/Aisbx.Launcher/Aisbx.Launcher.csproj" -c Release -o "$AISBX_BUILD" --nologo \
-           && dotnet publish "$AISBX_ROOT/src/Aisbx.Cli/Aisbx.Cli.csproj" -c Release -o "$AISBX_BUILD" --nologo; } >"$log" 2>&1; then
+           && dotnet publish "$AISBX_ROOT/src/Aisbx.Cli/Aisbx.Cli.csproj" -c Release -o "$AISBX_BUILD" --nologo \
+           && dotnet publish "$AISBX_ROOT/src/Aisbx.Server/Aisbx.Server.csproj" -c Release -o "$AISBX_BUILD" --nologo; } >"$log" 2>&1; then
       grep -E 'error|Error' "$log" | head -20 >&2
       echo "aisbx: the build failed; the full log is in $log" >&2
       exit 125
     fi
-    touch "$AISBX_BIN"
+    touch "$AISBX_BIN" "$AISBX_LAUNCHER_BIN" "$AISBX_MCP_BIN"
   fi
   flock -u 9
 }

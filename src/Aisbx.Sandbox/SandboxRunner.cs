@@ -36,6 +36,11 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         return _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config));
     }
 
+    /// <summary>Which of a profile's toolchain commands a sandbox would not find, looked up exactly as a run looks them up.</summary>
+    public IReadOnlyList<string> MissingTools(Profile profile) =>
+        [.. profile.Toolchain.Where(tool =>
+            CommandResolver.Resolve(Plan(new RunRequest { Command = [tool], Profile = profile.Name }, "/tmp"), HostProbe.Probe) != CommandLookup.Found)];
+
     /// <summary>Runs on a thread of its own, which spawns and supervises the sandbox until it is gone.</summary>
     public Task<RunResult> RunAsync(RunRequest request, RunIo io, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() => Run(request, io, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -73,6 +78,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         using var workspace = request.Workdir is null
             ? Workspace.CreateFresh(config, runAs, sandboxId)
             : Workspace.Open(request.Workdir, config, runAs);
+        WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
         var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
 
         var (stdout, stderr) = CreateSinks(request, io, approved.Limits);

@@ -35,7 +35,7 @@ internal static class DoctorCommand
             checks.Add(Cgroups());
             checks.AddRange(runner.Profiles.All().Select(profile =>
             {
-                var missing = ToolchainCheck.MissingTools(runner, profile);
+                var missing = runner.MissingTools(profile);
                 return missing.Count == 0
                     ? new DoctorCheck($"profile {profile.Name}", Ok, $"toolchain present: {string.Join(", ", profile.Toolchain)}")
                     : new DoctorCheck($"profile {profile.Name}", Warn, $"missing on this host: {string.Join(", ", missing)}; {profile.InstallHint ?? "install it"}, or add a [[mounts]] entry for where it lives");

@@ -15,7 +15,7 @@ internal static class ProfileCommands
         list.SetAction(parseResult =>
         {
             var runner = CliConfig.Runner(parseResult, configOption);
-            var documents = runner.Profiles.All().Select(p => ProfileDocument.From(p, ToolchainCheck.MissingTools(runner, p))).ToList();
+            var documents = runner.Profiles.All().Select(p => ProfileDocument.From(p, runner.MissingTools(p))).ToList();
             if (parseResult.GetValue(listJson))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListProfileDocument));
@@ -45,7 +45,7 @@ internal static class ProfileCommands
         {
             var runner = CliConfig.Runner(parseResult, configOption);
             var profile = runner.Profiles.Get(parseResult.GetValue(name)!);
-            var document = ProfileDocument.From(profile, ToolchainCheck.MissingTools(runner, profile));
+            var document = ProfileDocument.From(profile, runner.MissingTools(profile));
             Console.Out.WriteLine(parseResult.GetValue(showJson)
                 ? JsonSerializer.Serialize(document, CliJsonContext.Default.ProfileDocument)
                 : Describe(profile, document));

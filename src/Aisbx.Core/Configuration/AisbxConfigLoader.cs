@@ -75,6 +75,7 @@ public static class AisbxConfigLoader
                     MaxArgumentBytes = requests.Integer("max_argument_bytes") ?? limits.MaxArgumentBytes,
                     MaxEnvBytes = requests.Integer("max_env_bytes") ?? limits.MaxEnvBytes,
                     MaxStdinBytes = requests.Integer("max_stdin_bytes") ?? limits.MaxStdinBytes,
+                    MaxFilesBytes = requests.Integer("max_files_bytes") ?? limits.MaxFilesBytes,
                 },
             };
             requests.RejectUnknownKeys();

@@ -13,4 +13,10 @@ public sealed record RequestSizeLimits
 
     /// <summary>Bytes of standard input passed to the program.</summary>
     public long MaxStdinBytes { get; init; } = 16L << 20;
+
+    /// <summary>Bytes of the files a request places in its fresh workspace, all together.</summary>
+    public long MaxFilesBytes { get; init; } = 16L << 20;
+
+    /// <summary>How many files a request may place.</summary>
+    public int MaxFiles { get; init; } = 1000;
 }

@@ -16,6 +16,7 @@ public static class RunPolicy
     {
         CheckCommand(request, config.RequestLimits);
         CheckEnv(request, config.RequestLimits);
+        FilesPolicy.Check(request, config.RequestLimits);
 
         var profile = catalog.Get(request.Profile);
         CommandPolicy.Check(request.Command, profile.DeniedCommands, profile.Name);

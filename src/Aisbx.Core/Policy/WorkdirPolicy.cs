@@ -34,8 +34,10 @@ public static class WorkdirPolicy
     /// <param name="allowedRoots">The configured roots, resolved the same way.</param>
     /// <param name="protectedPaths">Paths a workdir may neither contain nor lie inside: the config dir, the fresh-workspace base.</param>
     /// <param name="configFile">Named in the fix, where the roots are configured.</param>
-    public static void CheckResolved(string resolved, IReadOnlyList<string> allowedRoots, IReadOnlyList<string> protectedPaths, string configFile)
+    /// <param name="requested">The path as the caller gave it: the only one a remote caller is told about.</param>
+    public static void CheckResolved(string resolved, IReadOnlyList<string> allowedRoots, IReadOnlyList<string> protectedPaths, string configFile, string? requested = null)
     {
+        requested ??= resolved;
         if (resolved == "/")
         {
             throw new PolicyRefusal("workdir-system", "the workdir resolves to '/': give a project directory instead");
@@ -46,7 +48,8 @@ public static class WorkdirPolicy
             if (IsSameOrInside(resolved, system))
             {
                 throw new PolicyRefusal("workdir-system",
-                    $"workdir '{resolved}' is a system directory ({system}): give a project directory instead");
+                    $"workdir '{resolved}' is a system directory ({system}): give a project directory instead",
+                    $"workdir '{requested}' is or leads to a system directory: give a project directory instead");
             }
         }
 
@@ -55,7 +58,8 @@ public static class WorkdirPolicy
             if (IsSameOrInside(resolved, path) || IsSameOrInside(path, resolved))
             {
                 throw new PolicyRefusal("workdir-protected",
-                    $"workdir '{resolved}' overlaps aisbx's own directory '{path}', which no sandbox may see: give a directory that neither contains nor lies inside it");
+                    $"workdir '{resolved}' overlaps aisbx's own directory '{path}', which no sandbox may see: give a directory that neither contains nor lies inside it",
+                    $"workdir '{requested}' overlaps a directory of aisbx's own, which no sandbox may see: give a project directory");
             }
         }
 
@@ -63,7 +67,8 @@ public static class WorkdirPolicy
         {
             throw new PolicyRefusal("workdir-root",
                 $"workdir '{resolved}' is not inside an allowed root ({string.Join(", ", allowedRoots)}): " +
-                $"use a directory inside one of them, or add its parent to [workdir] allowed_roots in {configFile}");
+                $"use a directory inside one of them, or add its parent to [workdir] allowed_roots in {configFile}",
+                $"workdir '{requested}' is not inside a directory the operator allows: use one inside an allowed root, or leave out the workdir for a fresh workspace");
         }
     }
 

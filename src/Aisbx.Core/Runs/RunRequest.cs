@@ -25,6 +25,12 @@ public sealed record RunRequest
 
     public int? Pids { get; init; }
 
+    /// <summary>
+    /// Files to place in the fresh workspace before the run: a path relative to <c>/workspace</c> → its text.
+    /// Only with a fresh workspace (no <see cref="Workdir"/>): a caller's directory is never written by aisbx.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> Files { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
     /// <summary>Who asks: an API key's name, an MCP session, or the local user. Lockouts and events are per caller.</summary>
     public string Caller { get; init; } = "local";
 

@@ -14,6 +14,9 @@ public static class SecurityEventKind
 
     /// <summary>A caller was locked out after repeated high-severity events.</summary>
     public const string Lockout = "lockout";
+
+    /// <summary>An MCP tool was called (every call is on the record, whatever came of it).</summary>
+    public const string ToolCall = "tool-call";
 }
 
 /// <summary>

@@ -43,7 +43,7 @@ public sealed class Workspace : IDisposable
             }
 
             var resolved = ResolveDescriptor(handle);
-            WorkdirPolicy.CheckResolved(resolved, ResolvedRoots(config), ProtectedPaths(config), config.ConfigFile);
+            WorkdirPolicy.CheckResolved(resolved, ResolvedRoots(config), ProtectedPaths(config), config.ConfigFile, requested);
             if (runAs is not null)
             {
                 HostAccess.GrantWorkspace(resolved, runAs);

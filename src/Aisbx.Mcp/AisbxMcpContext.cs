@@ -1,0 +1,32 @@
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Security;
+using Aisbx.Sandbox;
+
+namespace Aisbx.Mcp;
+
+/// <summary>
+/// What the tools share for the life of the server: the runner (config, profiles, lockout), where every tool call
+/// and security event is logged, and the runs in flight, which end with the server.
+/// </summary>
+public sealed class AisbxMcpContext(AisbxConfig config, ISecurityEventSink log) : IDisposable
+{
+    public AisbxConfig Config => config;
+
+    public SandboxRunner Runner { get; } = new(
+        config,
+        new ProfileCatalog(config.ProfilesDirectory),
+        new CallerLockout(config.Lockout, new MemoryLockoutStore(), TimeProvider.System));
+
+    public ISecurityEventSink Log => log;
+
+    public RunTracker Runs { get; } = new();
+
+    /// <summary>Replaces the host paths of aisbx's own directories in a message meant for a remote caller.</summary>
+    public string Scrub(string message) => message
+        .Replace(config.ConfigDirectory, "<config>", StringComparison.Ordinal)
+        .Replace(config.WorkspaceBase, "<workspaces>", StringComparison.Ordinal)
+        .Replace(config.CallerHome + "/", "~/", StringComparison.Ordinal);
+
+    public void Dispose() => Runs.Dispose();
+}

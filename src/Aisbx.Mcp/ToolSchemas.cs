@@ -1,0 +1,104 @@
+namespace Aisbx.Mcp;
+
+/// <summary>The tools' JSON schemas, written out so that a model reads exactly what each argument means.</summary>
+internal static class ToolSchemas
+{
+    public const string RunInput = """
+        {
+          "type": "object",
+          "properties": {
+            "command": { "type": "array", "items": { "type": "string" }, "minItems": 1, "description": "The program and its arguments, e.g. [\"python3\", \"-c\", \"print(1)\"]. Give this or code, not both." },
+            "code": { "type": "string", "description": "A snippet to run with the interpreter of 'language', instead of a command." },
+            "language": { "type": "string", "enum": ["python", "node", "javascript", "bash", "sh", "perl", "ruby"], "description": "The snippet's language; it also picks the profile unless 'profile' is given (python: python-dev, node: node-dev, others: default)." },
+            "profile": { "type": "string", "description": "The sandbox profile: default, python-dev, node-dev, go-dev, rust-dev, java-dev, strict, minimal, or one of the operator's. See aisbx-profile-list." },
+            "workdir": { "type": "string", "description": "A host directory to mount read-write at /workspace; it must lie inside a root the operator allows. Leave out for a fresh, empty workspace that is removed afterwards." },
+            "timeout": { "type": ["string", "number"], "description": "Wall-clock limit: seconds as a number, or a string like \"500ms\", \"30s\", \"2m\". At most the profile's." },
+            "env": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Extra environment variables for the program." },
+            "stdin": { "type": "string", "description": "Text given to the program on standard input." },
+            "files": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Files to create in the fresh workspace before the run: relative path (e.g. \"src/main.py\") to text content. Not with workdir." },
+            "network": { "type": "string", "enum": ["none", "host"], "description": "Network access, where the profile allows it. Default: the profile's (usually none)." }
+          },
+          "additionalProperties": false
+        }
+        """;
+
+    public const string RunOutput = """
+        {
+          "type": "object",
+          "properties": {
+            "sandboxId": { "type": "string" },
+            "profile": { "type": "string" },
+            "exitCode": { "type": "integer", "description": "The program's exit code; 128+N after signal N; 124 after the wall-clock limit; 126/127 when the command cannot be run or found; 159 when a forbidden syscall ended the sandbox." },
+            "signal": { "type": ["integer", "null"] },
+            "timedOut": { "type": "boolean" },
+            "durationMs": { "type": "number" },
+            "cpuTimeMs": { "type": "number" },
+            "peakMemoryBytes": { "type": ["integer", "null"] },
+            "stdout": { "type": "string" },
+            "stderr": { "type": "string" },
+            "stdoutTruncated": { "type": "boolean" },
+            "stderrTruncated": { "type": "boolean" },
+            "limitHits": { "type": "array", "items": { "type": "object", "properties": { "limit": { "type": "string" }, "value": { "type": "integer" } }, "required": ["limit", "value"] } },
+            "violations": { "type": "array", "items": { "type": "object", "properties": { "kind": { "type": "string" }, "detail": { "type": "string" }, "severity": { "type": "string" }, "action": { "type": "string" }, "time": { "type": ["string", "null"] }, "count": { "type": "integer" } }, "required": ["kind", "detail", "severity", "action"] } }
+          },
+          "required": ["sandboxId", "profile", "exitCode", "timedOut", "durationMs", "stdout", "stderr", "limitHits", "violations"]
+        }
+        """;
+
+    public const string BuildInput = """
+        {
+          "type": "object",
+          "properties": {
+            "profile": { "type": "string", "description": "The profile to prepare. See aisbx-profile-list." }
+          },
+          "required": ["profile"],
+          "additionalProperties": false
+        }
+        """;
+
+    public const string BuildOutput = """
+        {
+          "type": "object",
+          "properties": {
+            "profile": { "type": "string" },
+            "ready": { "type": "boolean", "description": "The profile's toolchain is present and its syscall filter is compiled and cached." },
+            "toolchain": { "type": "array", "items": { "type": "string" } },
+            "missingTools": { "type": "array", "items": { "type": "string" } },
+            "installHint": { "type": ["string", "null"] },
+            "filterInstructions": { "type": "integer" }
+          },
+          "required": ["profile", "ready", "toolchain", "missingTools", "filterInstructions"]
+        }
+        """;
+
+    public const string ProfileListInput = """
+        { "type": "object", "properties": {}, "additionalProperties": false }
+        """;
+
+    public const string ProfileListOutput = """
+        {
+          "type": "object",
+          "properties": {
+            "profiles": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "properties": {
+                  "name": { "type": "string" },
+                  "description": { "type": "string" },
+                  "network": { "type": "string" },
+                  "allowedNetworks": { "type": "array", "items": { "type": "string" } },
+                  "toolchain": { "type": "array", "items": { "type": "string" } },
+                  "toolchainPresent": { "type": "boolean" },
+                  "missingTools": { "type": "array", "items": { "type": "string" } },
+                  "syscalls": { "type": "string", "description": "denylist or allowlist" },
+                  "limits": { "type": "object", "additionalProperties": { "type": ["string", "integer"] } }
+                },
+                "required": ["name", "description", "network", "toolchainPresent", "limits"]
+              }
+            }
+          },
+          "required": ["profiles"]
+        }
+        """;
+}

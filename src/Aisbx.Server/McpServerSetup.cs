@@ -1,0 +1,36 @@
+using System.Reflection;
+using Aisbx.Core.Configuration;
+using Aisbx.Mcp;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Aisbx.Server;
+
+/// <summary>The MCP server's identity, tools and handlers, the same for both transports.</summary>
+internal static class McpServerSetup
+{
+    public static AisbxMcpContext CreateContext(AisbxConfig config) => new(config, new JsonLinesEventLog(Console.Error));
+
+    public static IMcpServerBuilder AddAisbxMcp(this IServiceCollection services, AisbxMcpContext context)
+    {
+        services.AddSingleton(context);
+        return services
+            .AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation
+                {
+                    Name = "aisbx",
+                    Title = "aisbx sandbox",
+                    Version = typeof(McpServerSetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
+                };
+                options.ServerInstructions =
+                    "aisbx runs code in an isolated Linux sandbox. Use aisbx-run to run a command or a code snippet; " +
+                    "aisbx-profile-list to see the profiles (python-dev, node-dev, ...) and their limits; aisbx-build to " +
+                    "check that a profile's toolchain is installed. Each run gets a fresh sandbox with no network.";
+            })
+            .WithTools([new RunTool(context), new BuildTool(context), new ProfileListTool(context)])
+            .WithCompleteHandler((request, _) => ProfileCompletion.Complete(context, request))
+            .WithSetLoggingLevelHandler((_, _) => ValueTask.FromResult(new EmptyResult()));
+    }
+}

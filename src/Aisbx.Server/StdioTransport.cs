@@ -1,0 +1,24 @@
+using Aisbx.Core.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Aisbx.Server;
+
+/// <summary>MCP over stdin/stdout: stdout carries the protocol only; logs and events go to stderr.</summary>
+internal static class StdioTransport
+{
+    public static async Task<int> RunAsync(AisbxConfig config)
+    {
+        // An empty builder: no appsettings.json from wherever the server was started, no environment overrides.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("ModelContextProtocol", LogLevel.Error); // a client's unknown method is its error, not the server's
+        using var context = McpServerSetup.CreateContext(config);
+        builder.Services.AddAisbxMcp(context).WithStdioServerTransport();
+        using var host = builder.Build();
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
+        await host.RunAsync().ConfigureAwait(false);
+        return 0;
+    }
+}
