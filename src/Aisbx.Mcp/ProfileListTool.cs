@@ -35,7 +35,16 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
 {
     public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
-        var entries = context.Runner.Profiles.All().Select(Entry).ToList();
+        List<ProfileEntry> entries;
+        try
+        {
+            entries = [.. context.Runner.Profiles.All().Select(Entry)];
+        }
+        catch (Core.AisbxException ex)
+        {
+            return ValueTask.FromResult(Refused(context.Scrub(ex.Message)));
+        }
+
         var text = new StringBuilder();
         foreach (var entry in entries)
         {

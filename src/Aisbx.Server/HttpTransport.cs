@@ -41,7 +41,7 @@ internal static class HttpTransport
         builder.Services.AddRoutingCore();
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("ModelContextProtocol", LogLevel.Error); // a client's unknown method is its error, not the server's
-        builder.Services.AddAisbxMcp(context).WithHttpTransport();
+        builder.Services.AddAisbxMcp(context).WithHttpTransport(options => options.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
 
         var app = builder.Build();
         var guard = new HostOriginGuard(address, () => ActualPort(app, port), extraHosts, extraOrigins);
