@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Aisbx.Mcp.Tests;
+
+/// <summary>Input no SDK would send: each gets the right answer, and the server keeps serving.</summary>
+public class BadInputSpecs(McpServerProcess server) : IClassFixture<McpServerProcess>
+{
+    private const string Ping = """{"jsonrpc":"2.0","id":99,"method":"ping"}""";
+
+    private static string Call(int id, string arguments) =>
+        "{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"tools/call\",\"params\":{\"name\":\"aisbx-run\",\"arguments\":" + arguments + "}}";
+
+    [Fact]
+    public async Task Truncated_json_gets_a_json_rpc_error_and_the_session_goes_on()
+    {
+        using var mcp = new McpHttp(server.Url);
+        await mcp.InitializeAsync();
+
+        var (status, message) = await mcp.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/li""");
+        var (after, pong) = await mcp.PostAsync(Ping);
+
+        Assert.Equal(400, status);
+        Assert.True(message?.GetProperty("error").GetProperty("code").GetInt32() is -32700 or -32600);
+        Assert.Equal((200, 99), (after, pong?.GetProperty("id").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_ten_megabyte_request_gets_413_and_no_sandbox_starts()
+    {
+        using var mcp = new McpHttp(server.Url);
+        await mcp.InitializeAsync();
+        var before = Processes.Matching("/usr/bin/bwrap");
+
+        var (status, _) = await mcp.PostAsync(Call(1, $$"""{"command":["echo","{{new string('a', 10 << 20)}}"]}"""), expectContinue: true);
+        var (after, _) = await mcp.PostAsync(Ping);
+
+        Assert.Equal(413, status);
+        Assert.Equal(200, after);
+        Assert.True(Processes.Matching("/usr/bin/bwrap") <= before);
+    }
+
+    [Fact]
+    public async Task An_unknown_method_is_method_not_found()
+    {
+        using var mcp = new McpHttp(server.Url);
+        await mcp.InitializeAsync();
+
+        var (_, message) = await mcp.PostAsync("""{"jsonrpc":"2.0","id":5,"method":"sandbox/escape","params":{}}""");
+
+        Assert.Equal(-32601, message?.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"command":"ls -la"}""", "'command' must be an array of strings")]
+    [InlineData("""{"command":["ls"],"timeout":true}""", "timeout a boolean is not a duration")]
+    [InlineData("""{"command":["ls"],"env":{"A":1}}""", "'env' must be an object of strings")]
+    [InlineData("""{"code":"print(1)"}""", "'code' needs a 'language'")]
+    [InlineData("""{"command":["ls"],"code":"x","language":"python"}""", "give either 'command'")]
+    [InlineData("""{"command":["ls"],"mystery":1}""", "unknown argument 'mystery'")]
+    [InlineData("""{"code":"1","language":"cobol"}""", "language 'cobol' is not one aisbx runs")]
+    public async Task Wrong_argument_types_are_tool_errors_that_name_the_argument(string arguments, string expected)
+    {
+        using var mcp = new McpHttp(server.Url);
+        await mcp.InitializeAsync();
+
+        var (_, message) = await mcp.PostAsync(Call(7, arguments));
+
+        var result = message!.Value.GetProperty("result");
+        Assert.True(result.GetProperty("isError").GetBoolean());
+        Assert.Contains(expected, result.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hundred_concurrent_calls_are_all_answered_and_the_server_stays_up()
+    {
+        using var mcp = new McpHttp(server.Url);
+        await mcp.InitializeAsync();
+
+        var replies = await Task.WhenAll(Enumerable.Range(1, 100).Select(i => mcp.PostAsync(Call(i, $$"""{"command":["echo","n{{i}}"]}"""))));
+        var (after, _) = await mcp.PostAsync(Ping);
+
+        Assert.All(replies, reply => Assert.Equal(200, reply.Status));
+        var outputs = replies.Select(r => r.Message!.Value.GetProperty("result").GetProperty("structuredContent").GetProperty("stdout").GetString()).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => $"n{i}\n").Order(), outputs);
+        Assert.Equal(200, after);
+    }
+
+    [Fact]
+    public async Task Over_stdio_garbage_lines_get_errors_and_the_next_request_is_served()
+    {
+        using var process = McpServerProcess.Start(McpServerProcess.Binary, ["--config", server.ConfigDirectory]);
+        var input = process.StandardInput;
+        await input.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        await input.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        await input.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/ca""");
+        await input.WriteLineAsync("""{"jsonrpc":"2.0","id":3,"method":"no/such"}""");
+        await input.WriteLineAsync(Call(4, """{"command":["echo","still here"]}"""));
+        await input.FlushAsync(TestContext.Current.CancellationToken);
+
+        var replies = new Dictionary<int, JsonElement>();
+        while (replies.Count < 3 && await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            var message = JsonDocument.Parse(line).RootElement.Clone();
+            if (message.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt32() >= 2)
+            {
+                replies[id.GetInt32()] = message;
+            }
+        }
+
+        input.Close();
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(-32700, replies[2].GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(-32601, replies[3].GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal("still here\n", replies[4].GetProperty("result").GetProperty("structuredContent").GetProperty("stdout").GetString());
+    }
+}
