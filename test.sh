@@ -4,6 +4,7 @@
 set -uo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/scripts/setup.sh"
 aisbx_setup
+aisbx_ensure_node_clients
 cd "$AISBX_ROOT"
 
 results="$AISBX_ROOT/.build/test-results"

@@ -80,6 +80,26 @@ aisbx_ensure_built() {
   flock -u 9
 }
 
+# The MCP specs drive aisbx-mcp with Node clients (the official TypeScript SDK and conformance suite, pinned in
+# tests/mcp-clients/package-lock.json). Only ./test.sh needs them.
+aisbx_ensure_node_clients() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "aisbx: installing nodejs and npm (apt-get) for the MCP client specs..." >&2
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; } >&2 \
+        || { echo "aisbx: apt-get could not install nodejs and npm" >&2; exit 125; }
+    else
+      echo "aisbx: the MCP specs need Node.js 18+ and npm: install them (apt-get install nodejs npm)" >&2
+      exit 125
+    fi
+  fi
+  local clients="$AISBX_ROOT/tests/mcp-clients"
+  if [ ! -f "$clients/node_modules/.package-lock.json" ] || [ "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]; then
+    echo "aisbx: installing the MCP test clients (npm ci)..." >&2
+    (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error >&2) || { echo "aisbx: npm ci failed in $clients" >&2; exit 125; }
+  fi
+}
+
 aisbx_setup() {
   aisbx_ensure_packages
   aisbx_ensure_built
