@@ -88,13 +88,8 @@ internal sealed class HostOriginGuard
             : (null, null);
     }
 
-    private static Task Refuse(HttpContext context, string reason)
-    {
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        context.Response.ContentType = "application/json";
-        var message = System.Text.Json.JsonEncodedText.Encode(reason).ToString();
-        return context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"" + message + "\"}}");
-    }
+    private static Task Refuse(HttpContext context, string reason) =>
+        RequestShapeGuard.Reply(context, StatusCodes.Status403Forbidden, -32000, reason);
 
     private static string Printable(string value) =>
         new([.. value.Take(100).Select(c => char.IsControl(c) || c == '\'' || c == '\\' ? '?' : c)]);

@@ -46,6 +46,7 @@ internal static class HttpTransport
         var app = builder.Build();
         var guard = new HostOriginGuard(address, () => ActualPort(app, port), extraHosts, extraOrigins);
         app.Use(guard.InvokeAsync);
+        app.Use(RequestShapeGuard.InvokeAsync);
         app.UseRouting();
         app.MapMcp("/mcp");
         app.Lifetime.ApplicationStopping.Register(() => context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());

@@ -79,4 +79,29 @@ public class RunPolicyTests
         Assert.DoesNotContain('\n', refusal.Message);
         Assert.Contains(":", refusal.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("../escape.txt")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a/../../b")]
+    [InlineData("a//b")]
+    [InlineData("./a")]
+    [InlineData("")]
+    [InlineData("a/")]
+    public void File_paths_that_could_leave_the_workspace_are_refused(string path)
+    {
+        var refusal = Assert.Throws<PolicyRefusal>(() => FilesPolicy.CheckPath(path));
+
+        Assert.Equal("files-path", refusal.Rule);
+    }
+
+    [Fact]
+    public void Files_go_only_into_a_fresh_workspace_and_within_the_size_limit()
+    {
+        var files = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("src/main.py", "print(1)");
+        var limits = new Aisbx.Core.Configuration.RequestSizeLimits { MaxFilesBytes = 4 };
+
+        Assert.Equal("files-with-workdir", Assert.Throws<PolicyRefusal>(() => FilesPolicy.Check(new RunRequest { Command = ["ls"], Files = files, Workdir = "/tmp/x" }, limits)).Rule);
+        Assert.Equal("files-size", Assert.Throws<PolicyRefusal>(() => FilesPolicy.Check(new RunRequest { Command = ["ls"], Files = files }, limits)).Rule);
+    }
 }

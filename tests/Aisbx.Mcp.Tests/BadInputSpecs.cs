@@ -42,6 +42,18 @@ public class BadInputSpecs(McpServerProcess server) : IClassFixture<McpServerPro
     }
 
     [Fact]
+    public async Task A_post_that_is_not_json_gets_415_not_a_server_error()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = new ByteArrayContent("""{"jsonrpc":"2.0","id":1,"method":"ping"}"""u8.ToArray()) };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(415, (int)response.StatusCode);
+    }
+
+    [Fact]
     public async Task An_unknown_method_is_method_not_found()
     {
         using var mcp = new McpHttp(server.Url);

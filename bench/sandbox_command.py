@@ -1,0 +1,89 @@
+"""What the benchmarks share: building aisbx, a scratch config, and aisbx's exact bubblewrap command, runnable."""
+import fcntl
+import json
+import os
+import socket
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, ".build", "aisbx")
+
+
+def build():
+    """The same set-up as ./aisbx: install what is missing, build when stale."""
+    subprocess.run(["bash", "-c", f"source '{ROOT}/scripts/setup.sh' && aisbx_setup"], check=True)
+    return os.path.join(BUILD, "aisbx")
+
+
+def spawn_and_wait(argv, file_actions=()):
+    """Nanoseconds from posix_spawn to reaped; fails loudly if the command did."""
+    start = time.perf_counter_ns()
+    pid = os.posix_spawn(argv[0], argv, {}, file_actions=list(file_actions))
+    _, status = os.waitpid(pid, 0)
+    elapsed = time.perf_counter_ns() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[0]} failed ({os.waitstatus_to_exitcode(status)}): {' '.join(argv)}")
+    return elapsed
+
+
+def scratch_config(scratch):
+    """A config dir whose allowed workdir root is inside the scratch dir, and a workdir there."""
+    config = os.path.join(scratch, "config")
+    workdir = os.path.join(scratch, "work", "ws")
+    os.makedirs(config)
+    os.makedirs(workdir)
+    with open(os.path.join(config, "config.toml"), "w") as f:
+        f.write(f'[workdir]\nallowed_roots = ["{os.path.join(scratch, "work")}"]\n')
+    return config, workdir
+
+
+class BwrapCommand:
+    """aisbx's exact command for /bin/true (from 'aisbx run --dry-run --json'), startable with or without the launcher."""
+
+    def __init__(self, aisbx, config, workdir, scratch):
+        plan = json.loads(subprocess.run(
+            [aisbx, "--config", config, "run", "-w", workdir, "--dry-run", "--json", "--", "/bin/true"],
+            check=True, capture_output=True, text=True).stdout)
+        self.plan = plan
+        self.launched = plan["argv"]
+        at = len(self.launched) - 1 - self.launched[::-1].index(plan["launcher"])
+        self.bare = self.launched[:at] + self.launched[at + 3:]
+        self.data_paths = {}
+        for data in plan["dataFiles"]:
+            path = os.path.join(scratch, f"data{data['fd']}")
+            with open(path, "w") as f:
+                f.write(data["content"])
+            self.data_paths[data["fd"]] = path
+        self.devnull = os.open(os.devnull, os.O_RDONLY)
+
+    def run(self, with_launcher):
+        """Nanoseconds for one run. With the launcher, this process holds the socket's other end, as aisbx does."""
+        fds = {fd: os.open(path, os.O_RDONLY) for fd, path in self.data_paths.items()}
+        ours = theirs = None
+        if with_launcher:
+            fds[self.plan["payloadFd"]] = os.open(self.plan["payloadFile"], os.O_RDONLY)
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            fds[self.plan["handOffFd"]] = theirs.fileno()
+        # Lift every source above the target numbers first, so that no dup2 overwrites a later one's source.
+        lifted = {dst: fcntl.fcntl(src, fcntl.F_DUPFD_CLOEXEC, 100) for dst, src in fds.items()}
+        actions = [(os.POSIX_SPAWN_DUP2, self.devnull, 0)] + [(os.POSIX_SPAWN_DUP2, src, dst) for dst, src in lifted.items()]
+        try:
+            return spawn_and_wait(self.launched if with_launcher else self.bare, actions)
+        finally:
+            for fd in lifted.values():
+                os.close(fd)
+            for fd in fds.values():
+                if theirs is None or fd != theirs.fileno():
+                    os.close(fd)
+            if ours is not None:
+                theirs.close()
+                _, listeners, _, _ = socket.recv_fds(ours, 1, 1)
+                if len(listeners) != 1:
+                    raise SystemExit("the launcher handed over no listener")
+                os.close(listeners[0])
+                ours.close()
+
+
+def percentile(ordered, fraction):
+    return ordered[min(len(ordered) - 1, max(0, int(round(len(ordered) * fraction)) - 1))]
