@@ -20,6 +20,10 @@ internal static class RequestShapeGuard
         {
             await next().ConfigureAwait(false);
         }
+        catch (BadHttpRequestException bad) when (!context.Response.HasStarted && bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await Reply(context, StatusCodes.Status413PayloadTooLarge, -32600, $"the request body is over {HttpTransport.MaxRequestBodyBytes} bytes: send less, or place data with 'files' or 'stdin' in smaller calls").ConfigureAwait(false);
+        }
         catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
         {
             await Reply(context, StatusCodes.Status400BadRequest, -32600, "the request could not be handled: check that it is one JSON-RPC message").ConfigureAwait(false);
