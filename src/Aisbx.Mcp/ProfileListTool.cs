@@ -45,6 +45,8 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
             return ValueTask.FromResult(Refused(context.Scrub(ex.Message)));
         }
 
+        context.Log.Publish(new Core.Security.SecurityEvent(Core.Security.SecurityEventKind.ToolCall, $"aisbx-profile-list: {entries.Count} profiles",
+            Core.Security.Severity.Low, "listed", null, "-", Callers.Of(request.Server), DateTimeOffset.UtcNow));
         var text = new StringBuilder();
         foreach (var entry in entries)
         {

@@ -16,7 +16,9 @@ public class ShutdownSpecs
     {
         var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
         var config = Directory.CreateTempSubdirectory("aisbx-mcp-shutdown-").FullName;
-        using var process = McpServerProcess.Start(McpServerProcess.Binary, ["--config", config]);
+        // As from a terminal: a job started in the background (CI, 'cmd &') inherits SIGINT ignored, and .NET, like
+        // every well-behaved program, keeps an inherited ignore. env resets it to the default first.
+        using var process = McpServerProcess.Start("/usr/bin/env", ["--default-signal=INT,TERM", McpServerProcess.Binary, "--config", config]);
         var input = process.StandardInput;
         await input.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
         await input.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
