@@ -26,6 +26,8 @@ internal static class AisbxCli
             ProfileCommands.Create(configOption),
             DoctorCommand.Create(configOption),
             LockoutCommands.Create(configOption),
+            KeysCommands.Create(configOption),
+            AuditCommands.Create(configOption),
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -79,7 +79,9 @@ internal static class RunCommand
             using var stdin = new DescriptorStream(0);
             using var stdout = new DescriptorStream(1);
             using var stderr = new DescriptorStream(2);
-            var events = new LiveEvents(stderr);
+            // Violations, refusals and limit hits go to stderr as they happen, and into the audit log.
+            using var audit = new Core.Audit.AuditSink(new Core.Audit.AuditLog(runner.Config.AuditDirectory));
+            var events = new CompositeEvents(new LiveEvents(stderr), audit);
             var io = request.CaptureOutput
                 ? new RunIo { Stdin = stdin, Events = events }
                 : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr, Events = events };

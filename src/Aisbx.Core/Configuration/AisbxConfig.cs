@@ -30,6 +30,12 @@ public sealed record AisbxConfig
     /// <summary>When a caller's runs are refused after repeated high-severity events (<c>[security]</c>).</summary>
     public Security.LockoutPolicy Lockout { get; init; } = Security.LockoutPolicy.Default;
 
+    /// <summary>The hash-chained audit log.</summary>
+    public string AuditDirectory => Path.Combine(ConfigDirectory, "audit");
+
+    /// <summary>API keys: names, scopes and hashes, never the keys.</summary>
+    public string KeysFile => Path.Combine(ConfigDirectory, "keys.json");
+
     /// <summary>State aisbx keeps between runs (lockouts).</summary>
     public string StateDirectory => Path.Combine(ConfigDirectory, "state");
 

@@ -15,6 +15,22 @@ public static class SecurityEventKind
     /// <summary>A caller was locked out after repeated high-severity events.</summary>
     public const string Lockout = "lockout";
 
+    /// <summary>A request to the server carried no valid API key.</summary>
+    public const string AuthFailure = "auth-failure";
+
+    /// <summary>An address was locked out after repeated authentication failures, or a key was suspended.</summary>
+    public const string Suspension = "suspension";
+
+    /// <summary>A request was over its key's rate limit.</summary>
+    public const string RateLimited = "rate-limited";
+
+    public const string KeyCreated = "key-created";
+
+    public const string KeyRevoked = "key-revoked";
+
+    /// <summary>A run was given a secret (by name; the value is never recorded).</summary>
+    public const string SecretUsed = "secret-used";
+
     /// <summary>An MCP tool was called (every call is on the record, whatever came of it).</summary>
     public const string ToolCall = "tool-call";
 }

@@ -25,9 +25,10 @@ public static class DurationText
             "" or "s" => number,
             "m" => number * 60,
             "h" => number * 3600,
+            "d" => number * 86400,
             _ => null,
         };
-        if (seconds is not { } s || s > TimeSpan.FromDays(7).TotalSeconds)
+        if (seconds is not { } s || s > TimeSpan.FromDays(3650).TotalSeconds)
         {
             return false;
         }
