@@ -22,6 +22,11 @@ public sealed class AisbxMcpContext(AisbxConfig config, ISecurityEventSink log) 
 
     public RunTracker Runs { get; } = new();
 
+    /// <summary>The server's concurrency caps; none over stdio.</summary>
+    public IRunGate? Gate { get; init; }
+
+    public IRunObserver? Observer { get; init; }
+
     /// <summary>Replaces the host paths of aisbx's own directories in a message meant for a remote caller.</summary>
     public string Scrub(string message) => message
         .Replace(config.ConfigDirectory, "<config>", StringComparison.Ordinal)

@@ -27,9 +27,25 @@ public sealed class BuildTool(AisbxMcpContext context) : AisbxTool(
 {
     private const int Steps = 3;
 
+    /// <summary>The preparation itself, for the REST API: profile, toolchain, filter.</summary>
+    /// <exception cref="AisbxException">No such profile, or the host cannot build its filter.</exception>
+    public static BuildReport Prepare(AisbxMcpContext context, string profileName)
+    {
+        var profile = context.Runner.Profiles.Get(profileName);
+        var missing = context.Runner.MissingTools(profile);
+        var instructions = SeccompProgram.For(profile.Name, profile.Syscalls).Length / 8;
+        return new BuildReport(profile.Name, missing.Count == 0, profile.Toolchain, missing, missing.Count == 0 ? null : profile.InstallHint, instructions);
+    }
+
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
-        var caller = Callers.Of(request.Server);
+        var identity = CallerIdentity.From(request.User, Callers.Of(request.Server));
+        var caller = identity.Name;
+        if (!identity.Allows("build"))
+        {
+            return Refused(identity.ScopeRefusal("build"));
+        }
+
         if (request.Params?.Arguments is not { } arguments || !arguments.TryGetValue("profile", out var value) || value.ValueKind != JsonValueKind.String)
         {
             return Refused("refused (arguments): 'profile' is required and must be a string, e.g. \"python-dev\"; see aisbx-profile-list");

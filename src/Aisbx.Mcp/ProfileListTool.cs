@@ -35,6 +35,12 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
 {
     public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
+        var identity = CallerIdentity.From(request.User, Callers.Of(request.Server));
+        if (!identity.Allows("read"))
+        {
+            return ValueTask.FromResult(Refused(identity.ScopeRefusal("read")));
+        }
+
         List<ProfileEntry> entries;
         try
         {
@@ -46,7 +52,7 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
         }
 
         context.Log.Publish(new Core.Security.SecurityEvent(Core.Security.SecurityEventKind.ToolCall, $"aisbx-profile-list: {entries.Count} profiles",
-            Core.Security.Severity.Low, "listed", null, "-", Callers.Of(request.Server), DateTimeOffset.UtcNow));
+            Core.Security.Severity.Low, "listed", null, "-", identity.Name, DateTimeOffset.UtcNow));
         var text = new StringBuilder();
         foreach (var entry in entries)
         {
@@ -62,7 +68,12 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
         });
     }
 
-    private ProfileEntry Entry(Profile profile)
+    /// <summary>Every profile as listed, for the REST API.</summary>
+    public static ProfileListing List(AisbxMcpContext context) => new([.. context.Runner.Profiles.All().Select(p => Entry(context, p))]);
+
+    private ProfileEntry Entry(Profile profile) => Entry(context, profile);
+
+    private static ProfileEntry Entry(AisbxMcpContext context, Profile profile)
     {
         var missing = context.Runner.MissingTools(profile);
         var l = profile.Limits;

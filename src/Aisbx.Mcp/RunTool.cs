@@ -1,10 +1,5 @@
-using System.Text;
 using System.Text.Json;
-using Aisbx.Core;
-using Aisbx.Core.Policy;
 using Aisbx.Core.Runs;
-using Aisbx.Core.Security;
-using Aisbx.Sandbox;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -27,59 +22,22 @@ public sealed class RunTool(AisbxMcpContext context) : AisbxTool(
     ToolSchemas.RunOutput,
     readOnly: false)
 {
+    private readonly RunService _runs = new(context);
+
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
-        var caller = Callers.Of(request.Server);
-        RunRequest run;
-        string? stdin;
-        try
+        var caller = CallerIdentity.From(request.User, Callers.Of(request.Server));
+        var outcome = await _runs.RunAsync(request.Params?.Arguments?.AsReadOnly(), caller, new ClientNotifications(request.Server), cancellationToken).ConfigureAwait(false);
+        if (outcome.Result is not { } result)
         {
-            (run, stdin) = RunArguments.Read(request.Params?.Arguments?.AsReadOnly(), caller);
-        }
-        catch (ToolArgumentException ex)
-        {
-            LogCall(caller, "refused", "arguments", "-", null);
-            return Refused($"refused (arguments): {ex.Message}");
+            return Refused(outcome.Refusal!);
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.Runs.Stopping);
-        var io = new RunIo
+        return new CallToolResult
         {
-            Stdin = stdin is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(stdin)),
-            Events = new CompositeSink(context.Log, new ClientNotifications(request.Server)),
+            Content = [new TextContentBlock { Text = ResultText.Summarize(result) }],
+            StructuredContent = JsonSerializer.SerializeToElement(result, AisbxJsonContext.Default.RunResult),
+            IsError = false,
         };
-
-        try
-        {
-            var result = await context.Runs.Track(context.Runner.RunAsync(run, io, linked.Token)).ConfigureAwait(false);
-            LogCall(caller, "ran", "ok", run.Profile, result);
-            return new CallToolResult
-            {
-                Content = [new TextContentBlock { Text = ResultText.Summarize(result) }],
-                StructuredContent = JsonSerializer.SerializeToElement(result, AisbxJsonContext.Default.RunResult),
-                IsError = false,
-            };
-        }
-        catch (PolicyRefusal refusal)
-        {
-            LogCall(caller, "refused", refusal.Rule, run.Profile, null);
-            return Refused($"refused ({refusal.Rule}): {context.Scrub(refusal.PublicMessage)}");
-        }
-        catch (AisbxException ex)
-        {
-            LogCall(caller, "failed", ex.GetType().Name, run.Profile, null);
-            return Refused(context.Scrub(ex.Message));
-        }
     }
-
-    private void LogCall(string caller, string outcome, string detail, string profile, RunResult? result) =>
-        context.Log.Publish(new SecurityEvent(
-            SecurityEventKind.ToolCall,
-            result is null ? $"aisbx-run {outcome}: {detail}" : $"aisbx-run {outcome}: exit {result.ExitCode} in {result.DurationMs:0.0} ms",
-            Severity.Low,
-            outcome,
-            result?.SandboxId,
-            profile,
-            caller,
-            DateTimeOffset.UtcNow));
 }

@@ -43,7 +43,7 @@ internal static class McpCommand
             var settings = AisbxConfigLoader.Load(parsed.GetValue(config));
             if (parsed.GetValue(transport) == "http")
             {
-                var address = ParseLoopback(parsed.GetValue(host)!);
+                var address = ParseAddress(parsed.GetValue(host)!, new Core.Security.ApiKeys(settings.KeysFile, TimeProvider.System).Any());
                 var listenPort = parsed.GetValue(port);
                 if (listenPort is < 0 or > 65535)
                 {
@@ -66,14 +66,14 @@ internal static class McpCommand
     }
 
     /// <summary>Only loopback addresses until API keys exist: an open sandbox server must not face the network.</summary>
-    private static IPAddress ParseLoopback(string host)
+    private static IPAddress ParseAddress(string host, bool keysExist)
     {
         var address = host == "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(host, out var parsed) ? parsed
-            : throw new AisbxException($"--host '{host}' is not an IP address: give 127.0.0.1 or ::1");
-        return IPAddress.IsLoopback(address)
+            : throw new AisbxException($"--host '{host}' is not an IP address: give 127.0.0.1, ::1, or with API keys another address of this host");
+        return IPAddress.IsLoopback(address) || keysExist
             ? address
-            : throw new AisbxException($"--host {host} is not a loopback address, and without API keys aisbx-mcp serves loopback only: use 127.0.0.1 (or ::1), and put a reverse proxy with authentication in front");
+            : throw new AisbxException($"--host {host} is not a loopback address, and no API keys exist: create one first ('aisbx keys create --name NAME'), or serve on 127.0.0.1");
     }
 
     private static int Fail(string message)

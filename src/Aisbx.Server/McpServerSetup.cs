@@ -10,7 +10,12 @@ namespace Aisbx.Server;
 /// <summary>The MCP server's identity, tools and handlers, the same for both transports.</summary>
 internal static class McpServerSetup
 {
-    public static AisbxMcpContext CreateContext(AisbxConfig config) => new(config, new JsonLinesEventLog(Console.Error));
+    /// <summary>Over stdio: events to stderr and the audit log.</summary>
+    public static (AisbxMcpContext Context, Core.Audit.AuditSink Audit) CreateStdioContext(AisbxConfig config)
+    {
+        var audit = new Core.Audit.AuditSink(new Core.Audit.AuditLog(config.AuditDirectory));
+        return (new AisbxMcpContext(config, new CompositeSink(new JsonLinesEventLog(Console.Error), audit)), audit);
+    }
 
     public static IMcpServerBuilder AddAisbxMcp(this IServiceCollection services, AisbxMcpContext context)
     {

@@ -14,7 +14,9 @@ internal static class StdioTransport
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("ModelContextProtocol", LogLevel.Error); // a client's unknown method is its error, not the server's
-        using var context = McpServerSetup.CreateContext(config);
+        var (context, audit) = McpServerSetup.CreateStdioContext(config);
+        using var contextLifetime = context;
+        await using var auditLifetime = audit;
         builder.Services.AddAisbxMcp(context).WithStdioServerTransport();
         using var host = builder.Build();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());

@@ -15,7 +15,15 @@ public sealed partial class McpServerProcess : IAsyncLifetime
         ? fromEnv
         : Path.Combine(Repository.Root, ".build", "aisbx", "aisbx-mcp");
 
-    public string ConfigDirectory { get; } = Directory.CreateTempSubdirectory("aisbx-mcp-tests-").FullName;
+    public string ConfigDirectory { get; } = PrivateConfig("[server]\nrequests_per_minute = 100000\nmax_running_per_key = 16\n");
+
+    /// <summary>A fresh config directory; the MCP specs lift the rate limit, which has specs of its own.</summary>
+    public static string PrivateConfig(string configToml)
+    {
+        var directory = Directory.CreateTempSubdirectory("aisbx-mcp-tests-").FullName;
+        File.WriteAllText(Path.Combine(directory, "config.toml"), configToml);
+        return directory;
+    }
 
     public Uri Url { get; private set; } = null!;
 

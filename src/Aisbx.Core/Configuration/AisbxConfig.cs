@@ -30,6 +30,8 @@ public sealed record AisbxConfig
     /// <summary>When a caller's runs are refused after repeated high-severity events (<c>[security]</c>).</summary>
     public Security.LockoutPolicy Lockout { get; init; } = Security.LockoutPolicy.Default;
 
+    public ServerSettings Server { get; init; } = ServerSettings.Default;
+
     /// <summary>The hash-chained audit log.</summary>
     public string AuditDirectory => Path.Combine(ConfigDirectory, "audit");
 

@@ -87,8 +87,35 @@ public static class AisbxConfigLoader
             security.RejectUnknownKeys();
         }
 
+        if (root.Table("server") is { } server)
+        {
+            config = config with { Server = ReadServer(server, config.Server, config) };
+            server.RejectUnknownKeys();
+        }
+
         root.RejectUnknownKeys();
         return config;
+    }
+
+    private static ServerSettings ReadServer(TomlSection section, ServerSettings settings, AisbxConfig config) => settings with
+    {
+        RequestsPerMinute = Positive(section, "requests_per_minute") ?? settings.RequestsPerMinute,
+        MaxRunning = Positive(section, "max_running") ?? settings.MaxRunning,
+        MaxRunningPerKey = Positive(section, "max_running_per_key") ?? settings.MaxRunningPerKey,
+        AuthFailuresBeforeLockout = Positive(section, "auth_failures_before_lockout") ?? settings.AuthFailuresBeforeLockout,
+        AuthFailureWindow = Duration(section, "auth_failure_window") ?? settings.AuthFailureWindow,
+        AuthLockout = Duration(section, "auth_lockout_for") ?? settings.AuthLockout,
+        MetricsPublic = section.Boolean("metrics_public") ?? settings.MetricsPublic,
+        TlsCertificate = section.String("tls_certificate") is { } cert ? config.ExpandHome(cert) : settings.TlsCertificate,
+        TlsKey = section.String("tls_key") is { } key ? config.ExpandHome(key) : settings.TlsKey,
+    };
+
+    private static int? Positive(TomlSection section, string key)
+    {
+        var value = section.Integer(key);
+        return value is null ? null
+            : value is > 0 and <= 1_000_000 ? (int)value
+            : throw section.Error($"{key} = {value} must be a whole number from 1 to 1000000");
     }
 
     private static LockoutPolicy ReadLockout(TomlSection section, LockoutPolicy policy)

@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+using Aisbx.Core;
+using Aisbx.Core.Policy;
+using Aisbx.Core.Runs;
+using Aisbx.Core.Security;
+using Aisbx.Sandbox;
+
+namespace Aisbx.Mcp;
+
+/// <summary>How a run request ended: a result, or a refusal with its rule and caller-safe text.</summary>
+public sealed record RunOutcome(RunResult? Result, string? Rule, string? Refusal)
+{
+    public bool Busy => Rule == "busy";
+}
+
+/// <summary>
+/// One run request from a remote caller, the same for the MCP tool and the REST API: arguments, scope, admission,
+/// policy (in the runner), the run, events and metrics.
+/// </summary>
+public sealed class RunService(AisbxMcpContext context)
+{
+    public async Task<RunOutcome> RunAsync(IReadOnlyDictionary<string, JsonElement>? arguments, CallerIdentity caller, ISecurityEventSink? live, CancellationToken cancellationToken)
+    {
+        if (!caller.Allows("run"))
+        {
+            Record(caller, "refused", "scope", "-", null);
+            return new RunOutcome(null, "scope", caller.ScopeRefusal("run"));
+        }
+
+        RunRequest run;
+        string? stdin;
+        try
+        {
+            (run, stdin) = RunArguments.Read(arguments, caller.Name);
+        }
+        catch (ToolArgumentException ex)
+        {
+            Record(caller, "refused", "arguments", "-", null);
+            return new RunOutcome(null, "arguments", $"refused (arguments): {ex.Message}");
+        }
+
+        using var slot = context.Gate is null ? null : await context.Gate.EnterAsync(caller.Name, cancellationToken).ConfigureAwait(false);
+        if (context.Gate is not null && slot is null)
+        {
+            Record(caller, "refused", "busy", run.Profile, null);
+            return new RunOutcome(null, "busy", "refused (busy): too many sandboxes are running for this caller or this server: retry in a few seconds");
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.Runs.Stopping);
+        ISecurityEventSink events = live is null ? context.Log : new CompositeSink(context.Log, live);
+        var io = new RunIo { Stdin = stdin is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(stdin)), Events = events };
+        try
+        {
+            using var running = context.Observer?.Running();
+            var result = await context.Runs.Track(context.Runner.RunAsync(run, io, linked.Token)).ConfigureAwait(false);
+            context.Observer?.Finished(result);
+            Record(caller, "ran", "ok", run.Profile, result);
+            return new RunOutcome(result, null, null);
+        }
+        catch (PolicyRefusal refusal)
+        {
+            Record(caller, "refused", refusal.Rule, run.Profile, null);
+            return new RunOutcome(null, refusal.Rule, $"refused ({refusal.Rule}): {context.Scrub(refusal.PublicMessage)}");
+        }
+        catch (AisbxException ex)
+        {
+            Record(caller, "failed", "error", run.Profile, null);
+            return new RunOutcome(null, "error", context.Scrub(ex.Message));
+        }
+    }
+
+    private void Record(CallerIdentity caller, string outcome, string detail, string profile, RunResult? result) =>
+        context.Log.Publish(new SecurityEvent(
+            SecurityEventKind.ToolCall,
+            result is null ? $"run {outcome}: {detail}" : $"run {outcome}: exit {result.ExitCode} in {result.DurationMs:0.0} ms",
+            Severity.Low,
+            outcome,
+            result?.SandboxId,
+            profile,
+            caller.Name,
+            DateTimeOffset.UtcNow));
+}

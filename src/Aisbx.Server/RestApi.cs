@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Aisbx.Core;
+using Aisbx.Core.Runs;
+using Aisbx.Mcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Aisbx.Server;
+
+/// <summary>
+/// The REST API beside MCP, behind the same controls: <c>POST /v1/runs</c> (the aisbx-run arguments in, the result
+/// document out), <c>GET /v1/profiles</c>, <c>POST /v1/builds</c>, <c>GET /healthz</c>, <c>GET /metrics</c>.
+/// Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each with the rule and the fix.
+/// </summary>
+internal static class RestApi
+{
+    public static void Map(IEndpointRouteBuilder app, AisbxMcpContext context, ServerMetrics metrics)
+    {
+        var runs = new RunService(context);
+
+        app.MapPost("/v1/runs", async (HttpContext http) =>
+        {
+            if (await ReadObject(http) is not { } arguments)
+            {
+                return;
+            }
+
+            var caller = CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
+            var outcome = await runs.RunAsync(arguments, caller, null, http.RequestAborted);
+            if (outcome.Result is { } result)
+            {
+                await Write(http, 200, JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
+                return;
+            }
+
+            if (outcome.Busy)
+            {
+                http.Response.Headers.RetryAfter = "5";
+            }
+
+            await Error(http, outcome.Rule == "scope" ? 403 : outcome.Busy ? 429 : 400, outcome.Refusal!, outcome.Rule);
+        });
+
+        app.MapGet("/v1/profiles", async (HttpContext http) =>
+        {
+            var caller = CallerIdentity.From(http.User, "http");
+            if (!caller.Allows("read"))
+            {
+                await Error(http, 403, caller.ScopeRefusal("read"), "scope");
+                return;
+            }
+
+            await Guarded(http, context, () => JsonSerializer.Serialize(ProfileListTool.List(context), McpJsonContextAccess.ProfileListing));
+        });
+
+        app.MapPost("/v1/builds", async (HttpContext http) =>
+        {
+            if (await ReadObject(http) is not { } arguments)
+            {
+                return;
+            }
+
+            var caller = CallerIdentity.From(http.User, "http");
+            if (!caller.Allows("build"))
+            {
+                await Error(http, 403, caller.ScopeRefusal("build"), "scope");
+                return;
+            }
+
+            if (!arguments.TryGetValue("profile", out var profile) || profile.ValueKind != JsonValueKind.String)
+            {
+                await Error(http, 400, "'profile' is required and must be a string, e.g. {\"profile\": \"python-dev\"}", "arguments");
+                return;
+            }
+
+            await Guarded(http, context, () => JsonSerializer.Serialize(BuildTool.Prepare(context, profile.GetString()!), McpJsonContextAccess.BuildReport));
+        });
+
+        app.MapGet("/healthz", (HttpContext http) =>
+            Write(http, 200, JsonSerializer.Serialize(new HealthDocument("ok", context.Runs.Count), ServerJsonContext.Default.HealthDocument)));
+
+        app.MapGet("/metrics", async (HttpContext http) =>
+        {
+            var caller = CallerIdentity.From(http.User, "http");
+            if (!caller.Allows("metrics") && http.User.Identity?.IsAuthenticated == true)
+            {
+                await Error(http, 403, caller.ScopeRefusal("metrics"), "scope");
+                return;
+            }
+
+            http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
+        });
+    }
+
+    /// <summary>The body as a JSON object, or a 400 that says what is wrong with it.</summary>
+    private static async Task<Dictionary<string, JsonElement>?> ReadObject(HttpContext http)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        await Error(http, 400, "the body is not a JSON object: send e.g. {\"command\": [\"echo\", \"hi\"]}", "json");
+        return null;
+    }
+
+    private static async Task Guarded(HttpContext http, AisbxMcpContext context, Func<string> answer)
+    {
+        string body;
+        try
+        {
+            body = answer();
+        }
+        catch (AisbxException ex)
+        {
+            await Error(http, 400, context.Scrub(ex.Message), "refused");
+            return;
+        }
+
+        await Write(http, 200, body);
+    }
+
+    private static Task Error(HttpContext http, int status, string message, string? rule) =>
+        Write(http, status, JsonSerializer.Serialize(new ErrorDocument(message, rule), ServerJsonContext.Default.ErrorDocument));
+
+    private static Task Write(HttpContext http, int status, string json)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(json);
+    }
+}

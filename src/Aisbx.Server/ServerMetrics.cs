@@ -1,0 +1,95 @@
+using Aisbx.Core.Runs;
+using Aisbx.Core.Security;
+using Aisbx.Mcp;
+using Prometheus;
+
+namespace Aisbx.Server;
+
+/// <summary>
+/// The server's Prometheus metrics, in a registry of their own: authentication failures, rate-limit hits,
+/// violations by kind and severity, runs by profile and outcome, run durations, sandboxes running now, limit hits by
+/// kind, suspensions. Fed by the security events and the runs.
+/// </summary>
+public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
+{
+    private readonly Counter _authFailures;
+    private readonly Counter _rateLimitHits;
+    private readonly Counter _violations;
+    private readonly Counter _runs;
+    private readonly Histogram _runDuration;
+    private readonly Gauge _running;
+    private readonly Counter _limitHits;
+    private readonly Counter _suspensions;
+
+    public ServerMetrics()
+    {
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _authFailures = factory.CreateCounter("aisbx_auth_failures_total", "Requests refused for a missing, wrong, revoked or expired API key.");
+        _rateLimitHits = factory.CreateCounter("aisbx_rate_limit_hits_total", "Requests refused with 429 for going over a rate limit.");
+        _violations = factory.CreateCounter("aisbx_security_violations_total", "Forbidden syscalls and other violations, by kind and severity.", "kind", "severity");
+        _runs = factory.CreateCounter("aisbx_runs_total", "Runs by profile and outcome (ok, failed, timeout, killed).", "profile", "outcome");
+        _runDuration = factory.CreateHistogram("aisbx_run_duration_seconds", "Wall-clock duration of runs.",
+            new HistogramConfiguration { Buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] });
+        _running = factory.CreateGauge("aisbx_sandboxes_running", "Sandboxes running now.");
+        _limitHits = factory.CreateCounter("aisbx_limit_hits_total", "Resource limits reached, by kind.", "kind");
+        _suspensions = factory.CreateCounter("aisbx_suspensions_total", "Addresses locked out and callers suspended, by kind.", "kind");
+    }
+
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    public void Publish(SecurityEvent securityEvent)
+    {
+        switch (securityEvent.Kind)
+        {
+            case SecurityEventKind.Violation:
+                _violations.WithLabels("seccomp", securityEvent.Severity.Name()).Inc();
+                break;
+            case SecurityEventKind.LimitHit:
+                _limitHits.WithLabels(securityEvent.Detail).Inc();
+                break;
+            case SecurityEventKind.AuthFailure:
+                _authFailures.Inc();
+                break;
+            case SecurityEventKind.RateLimited:
+                _rateLimitHits.Inc();
+                break;
+            case SecurityEventKind.Lockout:
+                _suspensions.WithLabels("caller").Inc();
+                break;
+            case SecurityEventKind.Suspension:
+                _suspensions.WithLabels("address").Inc();
+                break;
+        }
+    }
+
+    public IDisposable Running()
+    {
+        _running.Inc();
+        return new Decrement(_running);
+    }
+
+    public void Finished(RunResult result)
+    {
+        var outcome = result.TimedOut ? "timeout"
+            : result.Violations.Any(v => v.Action == "killed") ? "killed"
+            : result.ExitCode == 0 ? "ok"
+            : "failed";
+        _runs.WithLabels(result.Profile, outcome).Inc();
+        _runDuration.Observe(result.DurationMs / 1000);
+    }
+
+    public Task WriteAsync(Stream stream, CancellationToken cancellationToken) => Registry.CollectAndExportAsTextAsync(stream, cancellationToken);
+
+    private sealed class Decrement(Gauge gauge) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                gauge.Dec();
+            }
+        }
+    }
+}
