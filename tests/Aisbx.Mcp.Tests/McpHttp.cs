@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Aisbx.Mcp.Tests;
 
 /// <summary>A hand-driven Streamable HTTP session, for the inputs a well-behaved SDK would never send.</summary>
-public sealed class McpHttp(Uri url) : IDisposable
+public sealed class McpHttp(Uri url, string? key = null) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(2) };
 
@@ -26,6 +26,11 @@ public sealed class McpHttp(Uri url) : IDisposable
         request.Headers.ExpectContinue = expectContinue;
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
         if (SessionId is not null)
         {
             request.Headers.Add("Mcp-Session-Id", SessionId);

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Aisbx.Core.Audit;
+
+namespace Aisbx.Mcp.Tests;
+
+/// <summary>The supervisor service's controls, over real HTTP on 127.0.0.1.</summary>
+public class SupervisorSpecs
+{
+    private static readonly string[] RunOnly = ["run"];
+    private static readonly string[] ReadOnly = ["read"];
+    private static readonly string[] Everything = ["*"];
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<double> Metric(HttpClient client, string name)
+    {
+        var text = await client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        return text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal) && !l.StartsWith('#'))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Missing_wrong_revoked_and_expired_keys_get_401_and_the_counter_rises()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything, ["old"] = null });
+        await using var _ = server;
+        var (expiring, _) = server.Keys.Create("brief", TimeSpan.FromMilliseconds(1), null);
+        server.Keys.Revoke("old");
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        using var ops = server.Client(keys["ops"]);
+
+        var statuses = new List<HttpResponseMessage>();
+        foreach (var key in new[] { null, "aisbx_wrong", keys["old"], expiring })
+        {
+            using var client = server.Client(key);
+            statuses.Add(await client.GetAsync("/v1/profiles", TestContext.Current.CancellationToken));
+        }
+
+        using var header = server.Client();
+        header.DefaultRequestHeaders.Add("X-API-Key", keys["ops"]);
+        var viaHeader = await header.GetAsync("/v1/profiles", TestContext.Current.CancellationToken);
+
+        Assert.All(statuses, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        Assert.All(statuses, r => Assert.Equal("Bearer", r.Headers.WwwAuthenticate.Single().Scheme));
+        Assert.Equal(HttpStatusCode.OK, viaHeader.StatusCode);
+        Assert.Equal(4, await Metric(ops, "aisbx_auth_failures_total"));
+        var health = server.Client();
+        Assert.Equal(HttpStatusCode.OK, (await health.GetAsync("/healthz", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_101st_request_in_a_minute_gets_429_with_retry_after_and_the_counter_rises()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["busy"] = Everything, ["ops"] = Everything });
+        await using var _ = server;
+        using var busy = server.Client(keys["busy"]);
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await busy.GetAsync("/v1/nothing-here", TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        var over = await busy.GetAsync("/v1/profiles", TestContext.Current.CancellationToken);
+        using var ops = server.Client(keys["ops"]);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        Assert.True(over.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(1, await Metric(ops, "aisbx_rate_limit_hits_total"));
+    }
+
+    [Fact]
+    public async Task A_key_without_the_run_scope_cannot_run_by_rest_or_mcp()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["reader"] = ReadOnly, ["runner"] = RunOnly });
+        await using var _ = server;
+        using var reader = server.Client(keys["reader"]);
+        using var runner = server.Client(keys["runner"]);
+
+        var refused = await reader.PostAsync("/v1/runs", Json("""{"command":["echo","hi"]}"""), TestContext.Current.CancellationToken);
+        var ran = await runner.PostAsync("/v1/runs", Json("""{"command":["echo","hi"]}"""), TestContext.Current.CancellationToken);
+        using var mcp = new McpHttp(new Uri(server.BaseUrl, "/mcp"), keys["reader"]);
+        await mcp.InitializeAsync();
+        var (_, toolReply) = await mcp.PostAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"aisbx-run","arguments":{"command":["echo","hi"]}}}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("scope", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, ran.StatusCode);
+        Assert.Equal("hi\n", (await ran.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("stdout").GetString());
+        Assert.True(toolReply!.Value.GetProperty("result").GetProperty("isError").GetBoolean());
+        Assert.Contains("refused (scope)", toolReply.Value.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Repeated_auth_failures_lock_the_address_out_then_the_lockout_expires()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("[server]\nauth_failures_before_lockout = 3\nauth_lockout_for = \"2s\"\n", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var wrong = server.Client("aisbx_guess");
+        using var ops = server.Client(keys["ops"]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/v1/profiles", TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        var locked = await ops.GetAsync("/v1/profiles", TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        var after = await ops.GetAsync("/v1/profiles", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.NotNull(locked.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(1, await Metric(ops, "aisbx_suspensions_total"));
+    }
+
+    [Fact]
+    public async Task Every_response_carries_the_security_headers()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+        using var anonymous = server.Client();
+
+        foreach (var response in new[]
+        {
+            await ops.GetAsync("/v1/profiles", TestContext.Current.CancellationToken),
+            await anonymous.GetAsync("/v1/profiles", TestContext.Current.CancellationToken),
+            await anonymous.GetAsync("/healthz", TestContext.Current.CancellationToken),
+            await ops.GetAsync("/nowhere", TestContext.Current.CancellationToken),
+        })
+        {
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            Assert.StartsWith("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+            Assert.True(response.Headers.CacheControl?.NoStore);
+        }
+    }
+
+    [Fact]
+    public async Task An_oversized_body_gets_413_and_no_sandbox_starts()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/runs") { Content = Json($$"""{"command":["echo","{{new string('a', 5 << 20)}}"]}""") };
+        request.Headers.ExpectContinue = true;
+
+        var response = await ops.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, await Metric(ops, "aisbx_runs_total"));
+    }
+
+    [Fact]
+    public async Task After_a_scripted_sequence_the_metrics_show_the_right_values_and_the_audit_log_verifies()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+
+        await ops.PostAsync("/v1/runs", Json("""{"command":["true"]}"""), TestContext.Current.CancellationToken);
+        await ops.PostAsync("/v1/runs", Json("""{"command":["sh","-c","exit 3"]}"""), TestContext.Current.CancellationToken);
+        await ops.PostAsync("/v1/runs", Json("""{"command":["sleep","5"],"timeout":"200ms"}"""), TestContext.Current.CancellationToken);
+        await ops.PostAsync("/v1/runs", Json("""{"code":"import ctypes\nctypes.CDLL(None).syscall(101,0,0,0,0)","language":"python"}"""), TestContext.Current.CancellationToken);
+        await ops.PostAsync("/v1/runs", Json("""{"command":["sh","-c","yes | head -c 2000000"]}"""), TestContext.Current.CancellationToken);
+        using var anonymous = server.Client();
+        await anonymous.GetAsync("/v1/profiles", TestContext.Current.CancellationToken);
+
+        var text = await ops.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+
+        Assert.Contains("aisbx_runs_total{profile=\"default\",outcome=\"ok\"} 2", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_runs_total{profile=\"default\",outcome=\"failed\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_runs_total{profile=\"default\",outcome=\"timeout\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_runs_total{profile=\"python-dev\",outcome=\"ok\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_run_duration_seconds_count 5", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_security_violations_total{kind=\"seccomp\",severity=\"high\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_limit_hits_total{kind=\"wall-time\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_limit_hits_total{kind=\"output\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_auth_failures_total 1", text, StringComparison.Ordinal);
+        Assert.Contains("aisbx_sandboxes_running 0", text, StringComparison.Ordinal);
+
+        await Task.Delay(300, TestContext.Current.CancellationToken); // the audit writer batches
+        var log = new AuditLog(server.Config.AuditDirectory);
+        var verdict = AuditVerifier.Verify(log);
+        Assert.True(verdict.Intact, verdict.Message);
+        var lines = File.ReadAllLines(log.Files()[0]);
+        Assert.Contains(lines, l => l.Contains("\"kind\":\"auth-failure\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"kind\":\"violation\"", StringComparison.Ordinal) && l.Contains("ptrace", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(keys["ops"], StringComparison.Ordinal));
+    }
+}
