@@ -28,6 +28,7 @@ internal static class AisbxCli
             LockoutCommands.Create(configOption),
             KeysCommands.Create(configOption),
             AuditCommands.Create(configOption),
+            SecretsCommands.Create(configOption),
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

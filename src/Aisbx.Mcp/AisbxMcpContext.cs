@@ -16,7 +16,8 @@ public sealed class AisbxMcpContext(AisbxConfig config, ISecurityEventSink log) 
     public SandboxRunner Runner { get; } = new(
         config,
         new ProfileCatalog(config.ProfilesDirectory),
-        new CallerLockout(config.Lockout, new MemoryLockoutStore(), TimeProvider.System));
+        new CallerLockout(config.Lockout, new MemoryLockoutStore(), TimeProvider.System),
+        new Core.Secrets.ConfigSecretSource(config));
 
     public ISecurityEventSink Log => log;
 

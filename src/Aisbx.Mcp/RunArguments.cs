@@ -13,7 +13,7 @@ namespace Aisbx.Mcp;
 /// </summary>
 public static class RunArguments
 {
-    private static readonly HashSet<string> Known = ["command", "code", "language", "profile", "workdir", "timeout", "env", "stdin", "files", "network"];
+    private static readonly HashSet<string> Known = ["command", "code", "language", "profile", "workdir", "timeout", "env", "stdin", "files", "network", "secrets"];
 
     /// <exception cref="ToolArgumentException">An argument is missing, unknown, or of the wrong type.</exception>
     public static (RunRequest Request, string? Stdin) Read(IReadOnlyDictionary<string, JsonElement>? arguments, string caller)
@@ -63,6 +63,7 @@ public static class RunArguments
             Env = StringMap(arguments, "env"),
             Files = StringMap(arguments, "files"),
             Network = mode,
+            Secrets = [.. StringArray(arguments, "secrets", allowEmpty: true) ?? []],
             CaptureOutput = true,
             Caller = caller,
         };
@@ -94,7 +95,7 @@ public static class RunArguments
         : value.ValueKind == JsonValueKind.String ? value.GetString()
         : throw new ToolArgumentException($"'{name}' must be a string, not {Describe(value)}");
 
-    private static string[]? StringArray(IReadOnlyDictionary<string, JsonElement> arguments, string name)
+    private static string[]? StringArray(IReadOnlyDictionary<string, JsonElement> arguments, string name, bool allowEmpty = false)
     {
         if (!arguments.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -107,7 +108,7 @@ public static class RunArguments
         }
 
         var items = value.EnumerateArray().Select(item => item.GetString()!).ToArray();
-        return items.Length > 0 ? items : throw new ToolArgumentException($"'{name}' is empty: give the program and its arguments");
+        return items.Length > 0 || allowEmpty ? items : throw new ToolArgumentException($"'{name}' is empty: give the program and its arguments");
     }
 
     private static ImmutableSortedDictionary<string, string> StringMap(IReadOnlyDictionary<string, JsonElement> arguments, string name)

@@ -40,6 +40,15 @@ public sealed class RunService(AisbxMcpContext context)
             return new RunOutcome(null, "arguments", $"refused (arguments): {ex.Message}");
         }
 
+        foreach (var secret in run.Secrets)
+        {
+            if (!caller.Allows("secret:" + secret))
+            {
+                Record(caller, "refused", "scope", run.Profile, null);
+                return new RunOutcome(null, "scope", caller.ScopeRefusal("secret:" + secret));
+            }
+        }
+
         using var slot = context.Gate is null ? null : await context.Gate.EnterAsync(caller.Name, cancellationToken).ConfigureAwait(false);
         if (context.Gate is not null && slot is null)
         {

@@ -16,7 +16,8 @@ internal static class ToolSchemas
             "env": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Extra environment variables for the program." },
             "stdin": { "type": "string", "description": "Text given to the program on standard input." },
             "files": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Files to create in the fresh workspace before the run: relative path (e.g. \"src/main.py\") to text content. Not with workdir." },
-            "network": { "type": "string", "enum": ["none", "host"], "description": "Network access, where the profile allows it. Default: the profile's (usually none)." }
+            "network": { "type": "string", "enum": ["none", "host"], "description": "Network access, where the profile allows it. Default: the profile's (usually none)." },
+            "secrets": { "type": "array", "items": { "type": "string" }, "description": "Names of secrets from the operator's store to give the program as environment variables of those names; their values are redacted from the output. Each needs the key's secret:NAME scope." }
           },
           "additionalProperties": false
         }

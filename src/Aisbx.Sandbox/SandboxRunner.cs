@@ -16,7 +16,7 @@ namespace Aisbx.Sandbox;
 /// command lookup, host access, launch, result. Every violation, refusal and limit hit is published as a
 /// <see cref="SecurityEvent"/>, and counted against the caller by the lockout, when there is one.
 /// </summary>
-public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, CallerLockout? lockout = null)
+public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, CallerLockout? lockout = null, Core.Secrets.ISecretSource? secrets = null)
 {
     private const int SignalKill = 9;
     private const int SignalCpuExceeded = 24;
@@ -70,6 +70,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
     {
         lockout?.EnsureAllowed(request.Caller);
         var approved = RunPolicy.Approve(request, profiles, config);
+        var secretValues = ResolveSecrets(request);
         var runAs = SandboxIdentity.For(config);
         var sandboxId = SandboxIds.New();
         var violations = new ViolationLog(v => events.Publish(
@@ -80,6 +81,14 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
             : Workspace.Open(request.Workdir, config, runAs);
         WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
         var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
+        if (secretValues.Count > 0)
+        {
+            plan = plan with { Env = [.. plan.Env.Where(e => !secretValues.ContainsKey(e.Key)).Concat(secretValues).OrderBy(e => e.Key, StringComparer.Ordinal)] };
+            foreach (var name in secretValues.Keys)
+            {
+                events.Publish(SecurityEventKind.SecretUsed, $"secret '{name}' given to the run", Severity.Low, "injected", sandboxId, approved.Profile.Name, count: false);
+            }
+        }
 
         var (stdout, stderr) = CreateSinks(request, io, approved.Limits);
         var lookup = CommandResolver.Resolve(plan, HostProbe.Probe);
@@ -98,8 +107,13 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         }
 
         _ = HostTools.Bwrap;
+        // With secrets, the program's output passes through redaction before it reaches the caller's sinks.
+        var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;
+        var redactedErr = secretValues.Count > 0 ? new RedactingSink(stderr, secretValues) : null;
         var outcome = SandboxExecution.Run(
-            plan, workspace, stdout, stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, cancellationToken);
+            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, cancellationToken);
+        redactedOut?.Flush();
+        redactedErr?.Flush();
         var result = Complete(plan, outcome, stdout, stderr, violations.ToResult());
         foreach (var hit in result.LimitHits)
         {
@@ -112,6 +126,23 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         }
 
         return result;
+    }
+
+    private Dictionary<string, string> ResolveSecrets(RunRequest request)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in request.Secrets)
+        {
+            if (!Core.Secrets.SecretStore.IsValidName(name))
+            {
+                throw new PolicyRefusal("secret-name", $"secret name '{name}' is not one: use the name it was stored under (letters, digits, '_')");
+            }
+
+            values[name] = secrets?.Reveal(name)
+                ?? throw new PolicyRefusal("secrets-unavailable", "this aisbx has no secrets store: secrets are set with 'aisbx secrets set NAME'");
+        }
+
+        return values;
     }
 
     private const string ForeignAbiDetail = "a syscall through a foreign ABI (i386 int 0x80 or x32)";

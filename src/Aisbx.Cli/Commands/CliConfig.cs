@@ -18,7 +18,7 @@ internal static class CliConfig
     public static SandboxRunner Runner(ParseResult parseResult, Option<string?> configOption)
     {
         var config = Load(parseResult, configOption);
-        return new SandboxRunner(config, new ProfileCatalog(config.ProfilesDirectory), Lockout(config));
+        return new SandboxRunner(config, new ProfileCatalog(config.ProfilesDirectory), Lockout(config), new Core.Secrets.ConfigSecretSource(config));
     }
 
     public static CallerLockout Lockout(AisbxConfig config) =>

@@ -24,6 +24,7 @@ internal static class RunCommand
         var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none or host" };
         network.AcceptOnlyFromAmong("none", "host");
         var env = new Option<string[]>("--env", "-e") { Description = "Extra environment variable KEY=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var secret = new Option<string[]>("--secret", "-s") { Description = "A secret from the store, given as the environment variable of its name and redacted from the output (repeatable)", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print one result document instead of passing output through" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the bubblewrap command line (bash; with --json, as data) that would run, and exit" };
         var command = new Argument<string[]>("command")
@@ -35,7 +36,7 @@ internal static class RunCommand
 
         var run = new Command("run", "Run a command in a sandbox built from a profile")
         {
-            profile, workdir, timeout, memory, pids, cpuTime, network, env, json, dryRun, command,
+            profile, workdir, timeout, memory, pids, cpuTime, network, env, secret, json, dryRun, command,
         };
 
         // Synchronous on purpose: the main thread spawns and supervises the sandbox (see SandboxRunner.Run).
@@ -64,6 +65,7 @@ internal static class RunCommand
                 Pids = parseResult.GetValue(pids) is { } p ? (p > 0 ? p : throw new AisbxException("--pids must be a positive whole number")) : null,
                 CaptureOutput = parseResult.GetValue(json),
                 Caller = CliConfig.Caller,
+                Secrets = [.. parseResult.GetValue(secret) ?? []],
             };
 
             if (parseResult.GetValue(dryRun))

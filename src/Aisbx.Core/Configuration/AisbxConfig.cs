@@ -32,6 +32,12 @@ public sealed record AisbxConfig
 
     public ServerSettings Server { get; init; } = ServerSettings.Default;
 
+    /// <summary>The encrypted secrets store.</summary>
+    public string SecretsFile => Path.Combine(ConfigDirectory, "secrets.json");
+
+    /// <summary>A file holding the master passphrase (<c>[secrets] key_file</c>), when not in the environment.</summary>
+    public string? SecretsKeyFile { get; init; }
+
     /// <summary>The hash-chained audit log.</summary>
     public string AuditDirectory => Path.Combine(ConfigDirectory, "audit");
 

@@ -87,6 +87,12 @@ public static class AisbxConfigLoader
             security.RejectUnknownKeys();
         }
 
+        if (root.Table("secrets") is { } secrets)
+        {
+            config = config with { SecretsKeyFile = secrets.String("key_file") is { } keyFile ? config.ExpandHome(keyFile) : config.SecretsKeyFile };
+            secrets.RejectUnknownKeys();
+        }
+
         if (root.Table("server") is { } server)
         {
             config = config with { Server = ReadServer(server, config.Server, config) };

@@ -31,6 +31,9 @@ public sealed record RunRequest
     /// </summary>
     public ImmutableSortedDictionary<string, string> Files { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
+    /// <summary>Secrets from the store to give the program, each as an environment variable of its name; their values are redacted from its output.</summary>
+    public ImmutableArray<string> Secrets { get; init; } = [];
+
     /// <summary>Who asks: an API key's name, an MCP session, or the local user. Lockouts and events are per caller.</summary>
     public string Caller { get; init; } = "local";
 
