@@ -34,12 +34,14 @@ internal static class RestApi
                 return;
             }
 
-            if (outcome.Busy)
+            // Busy and locked-out callers are told to come back later; other refusals are the request's fault.
+            var later = outcome.Busy || outcome.Rule == Core.Security.CallerLockout.Rule;
+            if (later)
             {
-                http.Response.Headers.RetryAfter = "5";
+                http.Response.Headers.RetryAfter = outcome.Busy ? "5" : "60";
             }
 
-            await Error(http, outcome.Rule == "scope" ? 403 : outcome.Busy ? 429 : 400, outcome.Refusal!, outcome.Rule);
+            await Error(http, outcome.Rule == "scope" ? 403 : later ? 429 : 400, outcome.Refusal!, outcome.Rule);
         });
 
         app.MapGet("/v1/profiles", async (HttpContext http) =>

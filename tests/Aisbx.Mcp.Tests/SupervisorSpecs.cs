@@ -192,4 +192,49 @@ public class SupervisorSpecs
         Assert.Contains(lines, l => l.Contains("\"kind\":\"violation\"", StringComparison.Ordinal) && l.Contains("ptrace", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(keys["ops"], StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_key_whose_sandboxes_keep_raising_high_severity_violations_is_suspended()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("[security]\nlockout_after = 2\n", new Dictionary<string, string[]?> { ["agent"] = Everything, ["ops"] = Everything });
+        await using var _ = server;
+        using var agent = server.Client(keys["agent"]);
+        using var ops = server.Client(keys["ops"]);
+        const string attack = """{"code":"import ctypes\nctypes.CDLL(None).syscall(101,0,0,0,0)","language":"python"}""";
+
+        await agent.PostAsync("/v1/runs", Json(attack), TestContext.Current.CancellationToken);
+        await agent.PostAsync("/v1/runs", Json(attack), TestContext.Current.CancellationToken);
+        var suspended = await agent.PostAsync("/v1/runs", Json("""{"command":["true"]}"""), TestContext.Current.CancellationToken);
+        var others = await ops.PostAsync("/v1/runs", Json("""{"command":["true"]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, suspended.StatusCode);
+        Assert.Contains("\"rule\":\"lockout\"", await suspended.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+        Assert.Equal(1, await Metric(ops, "aisbx_suspensions_total"));
+    }
+
+    [Fact]
+    public async Task With_a_certificate_the_server_speaks_tls_and_sends_hsts()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1));
+        var pemDirectory = Directory.CreateTempSubdirectory("aisbx-tls-").FullName;
+        var certPath = Path.Combine(pemDirectory, "cert.pem");
+        var keyPath = Path.Combine(pemDirectory, "key.pem");
+        await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+        var (server, keys) = await InProcessServer.StartAsync($"[server]\ntls_certificate = \"{certPath}\"\ntls_key = \"{keyPath}\"\n", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == certificate.Thumbprint };
+        using var client = new HttpClient(handler) { BaseAddress = server.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", keys["ops"]);
+
+        var response = await client.GetAsync("/v1/profiles", TestContext.Current.CancellationToken);
+
+        Assert.Equal("https", server.BaseUrl.Scheme);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
+        Directory.Delete(pemDirectory, recursive: true);
+    }
 }
