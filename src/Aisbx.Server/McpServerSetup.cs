@@ -1,5 +1,6 @@
 using System.Reflection;
 using Aisbx.Core.Configuration;
+using Aisbx.Core.Security;
 using Aisbx.Mcp;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;

@@ -83,7 +83,7 @@ internal static class RunCommand
             using var stderr = new DescriptorStream(2);
             // Violations, refusals and limit hits go to stderr as they happen, and into the audit log.
             using var audit = new Core.Audit.AuditSink(new Core.Audit.AuditLog(runner.Config.AuditDirectory));
-            var events = new CompositeEvents(new LiveEvents(stderr), audit);
+            var events = new Core.Security.CompositeSink(new LiveEvents(stderr), audit);
             var io = request.CaptureOutput
                 ? new RunIo { Stdin = stdin, Events = events }
                 : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr, Events = events };

@@ -1,9 +1,8 @@
-using Aisbx.Core.Security;
 
-namespace Aisbx.Cli.Commands;
+namespace Aisbx.Core.Security;
 
 /// <summary>Hands each security event to several sinks.</summary>
-internal sealed class CompositeEvents(params ISecurityEventSink[] sinks) : ISecurityEventSink
+public sealed class CompositeSink(params ISecurityEventSink[] sinks) : ISecurityEventSink
 {
     public void Publish(SecurityEvent securityEvent)
     {
