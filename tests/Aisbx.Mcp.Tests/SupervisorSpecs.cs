@@ -237,4 +237,53 @@ public class SupervisorSpecs
         Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
         Directory.Delete(pemDirectory, recursive: true);
     }
+
+    [Fact]
+    public async Task The_rest_api_answers_runs_profiles_builds_and_health_and_refuses_bad_json_with_400()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+
+        var run = await ops.PostAsync("/v1/runs", Json("""{"code":"print(6*7)","language":"python"}"""), TestContext.Current.CancellationToken);
+        var profiles = await ops.GetFromJsonAsync<JsonElement>("/v1/profiles", TestContext.Current.CancellationToken);
+        var build = await ops.PostAsync("/v1/builds", Json("""{"profile":"python-dev"}"""), TestContext.Current.CancellationToken);
+        var health = await server.Client().GetFromJsonAsync<JsonElement>("/healthz", TestContext.Current.CancellationToken);
+        var broken = await ops.PostAsync("/v1/runs", Json("""{"command":["echo" """), TestContext.Current.CancellationToken);
+        var refused = await ops.PostAsync("/v1/runs", Json("""{"command":["true"],"workdir":"/etc"}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal("42\n", (await run.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("stdout").GetString());
+        Assert.Contains(profiles.GetProperty("profiles").EnumerateArray(), p => p.GetProperty("name").GetString() == "python-dev");
+        Assert.True((await build.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("ready").GetBoolean());
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("workdir-system", (await refused.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("rule").GetString());
+    }
+
+    [Fact]
+    public async Task A_run_gets_the_secrets_its_key_may_use_redacted_and_no_others()
+    {
+        var directory = Directory.CreateTempSubdirectory("aisbx-secret-key-").FullName;
+        var keyFile = Path.Combine(directory, "master");
+        await File.WriteAllTextAsync(keyFile, "operator passphrase\n", TestContext.Current.CancellationToken);
+        var (server, keys) = await InProcessServer.StartAsync($"[secrets]\nkey_file = \"{keyFile}\"\n",
+            new Dictionary<string, string[]?> { ["deployer"] = ["run", "secret:DEPLOY_TOKEN"], ["other"] = RunOnly });
+        await using var _ = server;
+        Core.Secrets.SecretStore.Open(server.Config.SecretsFile, "operator passphrase").Set("DEPLOY_TOKEN", "dt-271828182845");
+        using var deployer = server.Client(keys["deployer"]);
+        using var other = server.Client(keys["other"]);
+        const string body = """{"command":["sh","-c","echo token=$DEPLOY_TOKEN"],"secrets":["DEPLOY_TOKEN"]}""";
+
+        var allowed = await deployer.PostAsync("/v1/runs", Json(body), TestContext.Current.CancellationToken);
+        var denied = await other.PostAsync("/v1/runs", Json(body), TestContext.Current.CancellationToken);
+
+        Assert.Equal("token=[redacted:DEPLOY_TOKEN]\n", (await allowed.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("stdout").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        var audit = string.Join('\n', new AuditLog(server.Config.AuditDirectory).Files().SelectMany(File.ReadLines));
+        Assert.Contains("\"kind\":\"secret-used\"", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("dt-271828182845", audit, StringComparison.Ordinal);
+        Directory.Delete(directory, recursive: true);
+    }
 }
