@@ -1,28 +1,18 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading.RateLimiting;
-using Aisbx.Core.Audit;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Security;
-using Aisbx.Mcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Aisbx.Server;
 
-/// <summary>
-/// The supervisor service: MCP over Streamable HTTP at <c>/mcp</c> (stateful sessions) and the REST API, behind
-/// the same controls, in this order: request log, security headers, Host/Origin check, API keys (with the address
-/// lockout), rate limit per key, request shape; then the endpoints, whose runs pass the concurrency caps.
-/// </summary>
+/// <summary>The supervisor service on Kestrel: the listen address, TLS and the body limit; the rest is <see cref="ServerComposition"/>.</summary>
 internal static class HttpTransport
 {
     /// <summary>Bodies above this are refused with 413 before anything is parsed (tool arguments are capped far lower).</summary>
@@ -42,16 +32,7 @@ internal static class HttpTransport
 
     public static WebApplication Build(AisbxConfig config, IPAddress address, int port, IReadOnlyList<string> extraHosts, IReadOnlyList<string> extraOrigins)
     {
-        var settings = config.Server;
-        var keys = new ApiKeys(config.KeysFile, TimeProvider.System);
-        var audit = new AuditSink(new AuditLog(config.AuditDirectory));
-        var metrics = new ServerMetrics();
-        var events = new CompositeSink(new JsonLinesEventLog(Console.Error), audit, metrics);
-        var gate = new RunGate(settings);
-        var context = new AisbxMcpContext(config, events) { Gate = gate, Observer = metrics };
-        var addressLockout = new CallerLockout(
-            new LockoutPolicy { Threshold = settings.AuthFailuresBeforeLockout, Window = settings.AuthFailureWindow, Duration = settings.AuthLockout, MinimumSeverity = Severity.Medium },
-            new MemoryLockoutStore(), TimeProvider.System);
+        var composition = new ServerComposition(config);
 
         // The content root is the install directory, never the current one: nothing found where the server happens
         // to be started (an appsettings.json with AllowedHosts, say) may change what it accepts.
@@ -62,63 +43,20 @@ internal static class HttpTransport
             kestrel.AddServerHeader = false;
             kestrel.Listen(address, port, listen =>
             {
-                if (settings.TlsCertificate is { } certificate)
+                if (config.Server.TlsCertificate is { } certificate)
                 {
-                    listen.UseHttps(X509Certificate2.CreateFromPemFile(certificate, settings.TlsKey));
+                    listen.UseHttps(X509Certificate2.CreateFromPemFile(certificate, config.Server.TlsKey));
                 }
             });
         });
-        builder.Services.AddRoutingCore();
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("ModelContextProtocol", LogLevel.Error); // a client's unknown method is its error, not the server's
-        builder.Services.AddAisbxMcp(context).WithHttpTransport(options => options.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
-        builder.Services.AddRateLimiter(options =>
-        {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.Request.Path == "/healthz"
-                    ? RateLimitPartition.GetNoLimiter("healthz")
-                    : RateLimitPartition.GetFixedWindowLimiter(Partition(http), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = settings.RequestsPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
-            options.OnRejected = (rejected, _) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                events.Publish(new SecurityEvent(SecurityEventKind.RateLimited, $"over {settings.RequestsPerMinute} requests a minute on {rejected.HttpContext.Request.Path}",
-                    Severity.Low, "refused", null, "-", Partition(rejected.HttpContext), DateTimeOffset.UtcNow));
-                return new ValueTask(RequestShapeGuard.Reply(rejected.HttpContext, StatusCodes.Status429TooManyRequests, -32000,
-                    $"over {settings.RequestsPerMinute} requests a minute: retry after the time in Retry-After"));
-            };
-        });
+        composition.AddServices(builder.Services);
 
         var app = builder.Build();
-        var guard = new HostOriginGuard(address, () => ActualPort(app, port), extraHosts, extraOrigins);
-        var authentication = new ApiKeyAuthentication(keys, addressLockout, events, settings.MetricsPublic);
-        app.Use(RequestLog.InvokeAsync);
-        app.Use(SecurityHeaders.InvokeAsync);
-        app.Use(guard.InvokeAsync);
-        app.Use(authentication.InvokeAsync);
-        app.UseRateLimiter();
-        app.Use(RequestShapeGuard.InvokeAsync);
-        app.UseRouting();
-        app.MapMcp("/mcp");
-        RestApi.Map(app, context, metrics);
-        app.Lifetime.ApplicationStopping.Register(() => context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
-        app.Lifetime.ApplicationStopped.Register(() =>
-        {
-            audit.Dispose();
-            gate.Dispose();
-            context.Dispose();
-        });
+        composition.UsePipeline(app, new HostOriginGuard(address, () => ActualPort(app, port), extraHosts, extraOrigins), app.Lifetime);
         return app;
     }
-
-    /// <summary>Rate limits are per key; without keys (an open loopback server), per address.</summary>
-    private static string Partition(HttpContext http) =>
-        http.Items[ApiKeyAuthentication.KeyItem] is ApiKeyRecord key ? "key:" + key.Name : "ip:" + http.Connection.RemoteIpAddress;
 
     private static int ActualPort(WebApplication app, int configured)
     {

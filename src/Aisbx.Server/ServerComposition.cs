@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Aisbx.Core.Audit;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Security;
+using Aisbx.Mcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Aisbx.Server;
+
+/// <summary>
+/// The supervisor service, whatever hosts it (Kestrel in aisbx-mcp, the TestServer of WebApplicationFactory): MCP
+/// over Streamable HTTP at <c>/mcp</c> (stateful sessions) and the REST API, behind the same controls, in this
+/// order: request log, security headers, Host/Origin check, API keys (with the address lockout), rate limit per key,
+/// request shape; then the endpoints, whose runs pass the concurrency caps.
+/// </summary>
+internal sealed class ServerComposition(AisbxConfig config) : IDisposable
+{
+    private readonly ServerSettings _settings = config.Server;
+    private readonly AuditSink _audit = new(new AuditLog(config.AuditDirectory));
+    private readonly RunGate _gate = new(config.Server);
+
+    public ServerMetrics Metrics { get; } = new();
+
+    private ISecurityEventSink? _events;
+
+    public ISecurityEventSink Events => _events ??= new CompositeSink(new JsonLinesEventLog(Console.Error), _audit, Metrics);
+
+    private AisbxMcpContext? _context;
+
+    public AisbxMcpContext Context => _context ??= new AisbxMcpContext(config, Events) { Gate = _gate, Observer = Metrics };
+
+    public void AddServices(IServiceCollection services)
+    {
+        services.AddRoutingCore();
+        services.AddAisbxMcp(Context).WithHttpTransport(options => options.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
+        services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Request.Path == "/healthz"
+                    ? RateLimitPartition.GetNoLimiter("healthz")
+                    : RateLimitPartition.GetFixedWindowLimiter(Partition(http), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = _settings.RequestsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    }));
+            options.OnRejected = (rejected, _) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                Events.Publish(new SecurityEvent(SecurityEventKind.RateLimited, $"over {_settings.RequestsPerMinute} requests a minute on {rejected.HttpContext.Request.Path}",
+                    Severity.Low, "refused", null, "-", Partition(rejected.HttpContext), DateTimeOffset.UtcNow));
+                return new ValueTask(RequestShapeGuard.Reply(rejected.HttpContext, StatusCodes.Status429TooManyRequests, -32000,
+                    $"over {_settings.RequestsPerMinute} requests a minute: retry after the time in Retry-After"));
+            };
+        });
+    }
+
+    public void UsePipeline(IApplicationBuilder app, HostOriginGuard guard, IHostApplicationLifetime lifetime)
+    {
+        var addressLockout = new CallerLockout(
+            new LockoutPolicy { Threshold = _settings.AuthFailuresBeforeLockout, Window = _settings.AuthFailureWindow, Duration = _settings.AuthLockout, MinimumSeverity = Severity.Medium },
+            new MemoryLockoutStore(), TimeProvider.System);
+        var authentication = new ApiKeyAuthentication(new ApiKeys(config.KeysFile, TimeProvider.System), addressLockout, Events, _settings.MetricsPublic);
+        app.Use(RequestLog.InvokeAsync);
+        app.Use(SecurityHeaders.InvokeAsync);
+        app.Use(guard.InvokeAsync);
+        app.Use(authentication.InvokeAsync);
+        app.UseRateLimiter();
+        app.Use(RequestShapeGuard.InvokeAsync);
+        app.UseRouting();
+        app.UseEndpoints(endpoints =>
+        {
+            endpoints.MapMcp("/mcp");
+            RestApi.Map(endpoints, Context, Metrics);
+        });
+        lifetime.ApplicationStopping.Register(() => Context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
+        lifetime.ApplicationStopped.Register(Dispose);
+    }
+
+    /// <summary>Writes out the audit log's last batch, and lets go of the caps and the run tracker.</summary>
+    public void Dispose()
+    {
+        _audit.Dispose();
+        _gate.Dispose();
+        _context?.Dispose();
+    }
+
+    /// <summary>Rate limits are per key; without keys (an open loopback server), per address.</summary>
+    private static string Partition(HttpContext http) =>
+        http.Items[ApiKeyAuthentication.KeyItem] is ApiKeyRecord key ? "key:" + key.Name : "ip:" + http.Connection.RemoteIpAddress;
+}
