@@ -82,7 +82,7 @@ internal static class RunCommand
             using var stdout = new DescriptorStream(1);
             using var stderr = new DescriptorStream(2);
             // Violations, refusals and limit hits go to stderr as they happen, and into the audit log.
-            using var audit = new Core.Audit.AuditSink(new Core.Audit.AuditLog(runner.Config.AuditDirectory));
+            using var audit = new Core.Audit.RunAuditSink(new Core.Audit.AuditLog(runner.Config.AuditDirectory));
             var events = new Core.Security.CompositeSink(new LiveEvents(stderr), audit);
             var io = request.CaptureOutput
                 ? new RunIo { Stdin = stdin, Events = events }
