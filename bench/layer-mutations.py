@@ -1,5 +1,6 @@
-# Removes one isolation layer at a time, runs the real-sandbox tests, and prints which tests caught it.
-# Run from anywhere: python3 bench/layer-mutations.py [NAME...]; it restores every file it touches.
+# Removes one isolation layer or service control at a time, runs the tests that guard it, and prints which tests
+# caught it. Run from anywhere: python3 bench/layer-mutations.py [NAME...]; it restores every file it touches.
+# Engine layers run the real-sandbox tests; the service's controls run the in-process server specs.
 import subprocess, sys, re
 import os
 root=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))+'/'
@@ -27,7 +28,24 @@ muts=[
  ("cpu-time-cgroup", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", 'if (exit is null && cpuWatch is not null && cpuWatch.Check(Stopwatch.GetTimestamp()))', 'if (exit is null && cpuWatch is not null && cpuWatch.Check(Stopwatch.GetTimestamp()) && false)'),
  ("lockout", "src/Aisbx.Sandbox/SandboxRunner.cs", 'lockout?.EnsureAllowed(request.Caller);', ''),
  ("stdin-pipe", "src/Aisbx.Sandbox/Launch/SandboxExecution.cs", '(Fd(stdinPipe.Read), 0), ', '(0, 0), '),
+ ("secret-redaction", "src/Aisbx.Sandbox/SandboxRunner.cs", 'var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;', 'RedactingSink? redactedOut = null;'),
+ ("audit-chain", "src/Aisbx.Core/Audit/AuditLog.cs", 'var prev = head?.Hash ?? Genesis;', 'var prev = Genesis;'),
+ ("server:api-keys", "src/Aisbx.Server/ServerComposition.cs", 'app.Use(authentication.InvokeAsync);', ''),
+ ("server:headers", "src/Aisbx.Server/ServerComposition.cs", 'app.Use(SecurityHeaders.InvokeAsync);', ''),
+ ("server:host-origin", "src/Aisbx.Server/ServerComposition.cs", 'app.Use(guard.InvokeAsync);', ''),
+ ("server:rate-limit", "src/Aisbx.Server/ServerComposition.cs", 'app.UseRateLimiter();', ''),
+ ("server:body-limit", "src/Aisbx.Server/HttpTransport.cs", 'kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;', ''),
+ ("server:scopes", "src/Aisbx.Mcp/CallerIdentity.cs", 'public bool Allows(string scope) => Scopes is null || Scopes.Contains(scope) || Scopes.Contains("*");', 'public bool Allows(string scope) => Scopes is null || scope.Length >= 0;'),
 ]
+SUITES = {
+    "sandbox": ["tests/Aisbx.Sandbox.Tests"],
+    "core": ["tests/Aisbx.Core.Tests"],
+    "server": ["tests/Aisbx.Mcp.Tests", "--filter", "FullyQualifiedName~Supervisor|FullyQualifiedName~Factory"],
+}
+
+def suite(name, path):
+    return "server" if name.startswith("server:") else "core" if path.startswith("src/Aisbx.Core/") else "sandbox"
+
 only = sys.argv[1:] 
 for name, path, old, new in muts:
     if only and name not in only: continue
@@ -35,7 +53,8 @@ for name, path, old, new in muts:
     assert old in s, name
     open(p,'w').write(s.replace(old,new))
     try:
-        r=subprocess.run(['timeout','300','dotnet','test',root+'tests/Aisbx.Sandbox.Tests','--nologo'],capture_output=True,text=True)
+        target=SUITES[suite(name, path)]
+        r=subprocess.run(['timeout','300','dotnet','test',root+target[0],'--nologo',*target[1:]],capture_output=True,text=True)
         out=r.stdout
         failed=re.findall(r'Failed (Aisbx\S+)', out)
         summary=[l for l in out.splitlines() if 'Passed!' in l or 'Failed!' in l or 'error' in l][:3]

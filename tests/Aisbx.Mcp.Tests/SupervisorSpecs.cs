@@ -286,4 +286,19 @@ public class SupervisorSpecs
         Assert.DoesNotContain("dt-271828182845", audit, StringComparison.Ordinal);
         Directory.Delete(directory, recursive: true);
     }
+
+    [Fact]
+    public async Task A_foreign_host_or_origin_is_refused_before_anything_else()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/v1/profiles");
+        rebound.Headers.Host = "evil.example.com";
+        using var crossSite = new HttpRequestMessage(HttpMethod.Get, "/v1/profiles");
+        crossSite.Headers.Add("Origin", "http://evil.example.com");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await ops.SendAsync(rebound, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ops.SendAsync(crossSite, TestContext.Current.CancellationToken)).StatusCode);
+    }
 }
