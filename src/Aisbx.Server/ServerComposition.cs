@@ -44,10 +44,12 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 http.Request.Path == "/healthz"
                     ? RateLimitPartition.GetNoLimiter("healthz")
-                    : RateLimitPartition.GetFixedWindowLimiter(Partition(http), _ => new FixedWindowRateLimiterOptions
+                    // A sliding window: a burst cannot straddle a window boundary to get twice the limit.
+                    : RateLimitPartition.GetSlidingWindowLimiter(Partition(http), _ => new SlidingWindowRateLimiterOptions
                     {
                         PermitLimit = _settings.RequestsPerMinute,
                         Window = TimeSpan.FromMinutes(1),
+                        SegmentsPerWindow = 6,
                         QueueLimit = 0,
                     }));
             options.OnRejected = (rejected, _) =>
