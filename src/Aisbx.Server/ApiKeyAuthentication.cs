@@ -20,7 +20,15 @@ internal sealed class ApiKeyAuthentication(ApiKeys keys, CallerLockout addressLo
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var path = context.Request.Path;
-        if (path == "/healthz" || (metricsPublic && path == "/metrics") || !keys.Any())
+        if (path == "/healthz" || (metricsPublic && path == "/metrics"))
+        {
+            await next().ConfigureAwait(false);
+            return;
+        }
+
+        // Read per request, so that a key created or revoked takes effect at once; read once.
+        var records = keys.List();
+        if (!ApiKeys.AnyLive(records))
         {
             await next().ConfigureAwait(false);
             return;
@@ -39,7 +47,7 @@ internal sealed class ApiKeyAuthentication(ApiKeys keys, CallerLockout addressLo
             return;
         }
 
-        var (record, rejection) = keys.Authenticate(Presented(context.Request));
+        var (record, rejection) = keys.Authenticate(Presented(context.Request), records);
         if (record is null)
         {
             var failure = new SecurityEvent(SecurityEventKind.AuthFailure, $"{Describe(rejection)} on {path}", Severity.Medium, "refused", null, "-", address, DateTimeOffset.UtcNow);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Aisbx.Core;
 using Aisbx.Core.Audit;
 using Aisbx.Core.Security;
@@ -61,5 +60,5 @@ internal static class KeysCommands
     private static void Audit(Core.Configuration.AisbxConfig config, string kind, string detail) =>
         new AuditLog(config.AuditDirectory).Append([new AuditEntry(kind, detail, Severity.Medium.Name(), kind["key-".Length..], null, null, CliConfig.Caller, DateTimeOffset.UtcNow)]);
 
-    private static string Stamp(DateTimeOffset time) => time.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Stamp(DateTimeOffset time) => TimeText.Format(time);
 }

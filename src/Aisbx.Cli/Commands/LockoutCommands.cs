@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using Aisbx.Core.Units;
 using Aisbx.Core.Security;
 
 namespace Aisbx.Cli.Commands;
@@ -18,7 +18,7 @@ internal static class LockoutCommands
             {
                 var state = store.Load(caller);
                 var until = state.LockedUntil is { } t && t > DateTimeOffset.UtcNow
-                    ? "locked out until " + t.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+                    ? "locked out until " + TimeText.Format(t)
                     : "not locked out";
                 Console.Out.WriteLine($"{caller}\t{until}\t{state.Strikes.Length} recent strike(s)");
             }

@@ -13,7 +13,6 @@ public sealed class AuditSink : ISecurityEventSink, IAsyncDisposable, IDisposabl
     private readonly AuditLog _log;
     private readonly Channel<AuditEntry> _queue = Channel.CreateUnbounded<AuditEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
-    private long _written;
 
     public AuditSink(AuditLog log)
     {
@@ -21,30 +20,15 @@ public sealed class AuditSink : ISecurityEventSink, IAsyncDisposable, IDisposabl
         _writer = Task.Run(WriteAsync);
     }
 
-    /// <summary>Records on disk so far (for tests and metrics).</summary>
-    public long Written => Interlocked.Read(ref _written);
-
     public void Publish(SecurityEvent securityEvent) => _queue.Writer.TryWrite(AuditEntry.From(securityEvent));
 
     public void Publish(AuditEntry entry) => _queue.Writer.TryWrite(entry);
-
-    /// <summary>Waits until everything published so far is on disk.</summary>
-    public async Task FlushAsync()
-    {
-        while (_queue.Reader.Count > 0 || Interlocked.Read(ref _busy) > 0)
-        {
-            await Task.Delay(10).ConfigureAwait(false);
-        }
-    }
-
-    private long _busy;
 
     private async Task WriteAsync()
     {
         var batch = new List<AuditEntry>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            Interlocked.Exchange(ref _busy, 1);
             while (batch.Count < 1024 && _queue.Reader.TryRead(out var entry))
             {
                 batch.Add(entry);
@@ -53,7 +37,6 @@ public sealed class AuditSink : ISecurityEventSink, IAsyncDisposable, IDisposabl
             try
             {
                 _log.Append(batch);
-                Interlocked.Add(ref _written, batch.Count);
             }
             catch (IOException ex)
             {
@@ -61,7 +44,6 @@ public sealed class AuditSink : ISecurityEventSink, IAsyncDisposable, IDisposabl
             }
 
             batch.Clear();
-            Interlocked.Exchange(ref _busy, 0);
         }
     }
 

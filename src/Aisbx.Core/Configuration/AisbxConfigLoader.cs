@@ -109,8 +109,8 @@ public static class AisbxConfigLoader
         MaxRunning = Positive(section, "max_running") ?? settings.MaxRunning,
         MaxRunningPerKey = Positive(section, "max_running_per_key") ?? settings.MaxRunningPerKey,
         AuthFailuresBeforeLockout = Positive(section, "auth_failures_before_lockout") ?? settings.AuthFailuresBeforeLockout,
-        AuthFailureWindow = Duration(section, "auth_failure_window") ?? settings.AuthFailureWindow,
-        AuthLockout = Duration(section, "auth_lockout_for") ?? settings.AuthLockout,
+        AuthFailureWindow = section.Duration("auth_failure_window") ?? settings.AuthFailureWindow,
+        AuthLockout = section.Duration("auth_lockout_for") ?? settings.AuthLockout,
         MetricsPublic = section.Boolean("metrics_public") ?? settings.MetricsPublic,
         TlsCertificate = section.String("tls_certificate") is { } cert ? config.ExpandHome(cert) : settings.TlsCertificate,
         TlsKey = section.String("tls_key") is { } key ? config.ExpandHome(key) : settings.TlsKey,
@@ -142,18 +142,10 @@ public static class AisbxConfigLoader
         return policy with
         {
             Threshold = (int?)threshold ?? policy.Threshold,
-            Window = Duration(section, "lockout_window") ?? policy.Window,
-            Duration = Duration(section, "lockout_for") ?? policy.Duration,
+            Window = section.Duration("lockout_window") ?? policy.Window,
+            Duration = section.Duration("lockout_for") ?? policy.Duration,
             MinimumSeverity = severity is null ? policy.MinimumSeverity : minimum,
         };
-    }
-
-    private static TimeSpan? Duration(TomlSection section, string key)
-    {
-        var text = section.String(key);
-        return text is null ? null
-            : Units.DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
-            : throw section.Error($"{key} '{text}' is not a duration; write e.g. \"30s\", \"10m\" or \"1h\"");
     }
 
     private static int? Id(TomlSection section, string key)

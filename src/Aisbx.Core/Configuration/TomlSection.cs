@@ -61,6 +61,15 @@ internal sealed class TomlSection
         _ => throw Error($"'{key}' must be true or false"),
     };
 
+    /// <summary>A duration written as the command line writes one (<c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>30d</c>).</summary>
+    public TimeSpan? Duration(string key)
+    {
+        var text = String(key);
+        return text is null ? null
+            : Units.DurationText.TryParse(text, out var value) ? value
+            : throw Error($"{key} '{text}' is not a duration; write e.g. \"500ms\", \"30s\", \"2m\" or \"1h\"");
+    }
+
     public ImmutableArray<string>? StringList(string key)
     {
         if (Raw(key) is not { } value)

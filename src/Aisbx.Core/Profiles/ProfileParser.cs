@@ -130,8 +130,8 @@ public static class ProfileParser
     {
         limits = limits with
         {
-            WallTime = Duration(section, "wall_time") ?? limits.WallTime,
-            CpuTime = Duration(section, "cpu_time") ?? limits.CpuTime,
+            WallTime = section.Duration("wall_time") ?? limits.WallTime,
+            CpuTime = section.Duration("cpu_time") ?? limits.CpuTime,
             MemoryBytes = Size(section, "memory") ?? limits.MemoryBytes,
             Pids = Count(section, "pids") ?? limits.Pids,
             FileSizeBytes = Size(section, "file_size") ?? limits.FileSizeBytes,
@@ -164,14 +164,6 @@ public static class ProfileParser
         }
 
         return names;
-    }
-
-    private static TimeSpan? Duration(TomlSection section, string key)
-    {
-        var text = section.String(key);
-        return text is null ? null
-            : DurationText.TryParse(text, out var value) ? value
-            : throw section.Error($"{key} '{text}' is not a duration; write e.g. \"500ms\", \"30s\" or \"2m\"");
     }
 
     private static long? Size(TomlSection section, string key)

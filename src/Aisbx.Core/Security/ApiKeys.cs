@@ -37,7 +37,10 @@ public sealed class ApiKeys(string path, TimeProvider clock)
 
     public IReadOnlyList<ApiKeyRecord> List() => Read();
 
-    public bool Any() => Read().Any(k => k.Revoked is null);
+    public bool Any() => AnyLive(Read());
+
+    /// <summary>Whether any of these keys is live (not revoked): once one is, every request needs a key.</summary>
+    public static bool AnyLive(IReadOnlyList<ApiKeyRecord> keys) => keys.Any(k => k.Revoked is null);
 
     /// <returns>The new key, to be shown once, and its record.</returns>
     /// <exception cref="ConfigurationException">The name is taken or malformed, or a scope is unknown.</exception>
@@ -82,7 +85,10 @@ public sealed class ApiKeys(string path, TimeProvider clock)
     }
 
     /// <summary>The record of a presented key, or why there is none.</summary>
-    public (ApiKeyRecord? Record, KeyRejection? Rejection) Authenticate(string? presented)
+    public (ApiKeyRecord? Record, KeyRejection? Rejection) Authenticate(string? presented) => Authenticate(presented, Read());
+
+    /// <summary>The same, against keys already read (one read of the key file per request).</summary>
+    public (ApiKeyRecord? Record, KeyRejection? Rejection) Authenticate(string? presented, IReadOnlyList<ApiKeyRecord> keys)
     {
         if (string.IsNullOrEmpty(presented))
         {
@@ -91,7 +97,7 @@ public sealed class ApiKeys(string path, TimeProvider clock)
 
         var hash = Convert.FromHexString(Hash(presented));
         ApiKeyRecord? match = null;
-        foreach (var record in Read())
+        foreach (var record in keys)
         {
             // Every record is compared, and in constant time: no early exit tells how close a guess came.
             if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(record.Hash)))

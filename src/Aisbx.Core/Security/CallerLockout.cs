@@ -27,7 +27,7 @@ public sealed class CallerLockout(LockoutPolicy policy, ILockoutStore store, Tim
         if (state.LockedUntil is { } until && until > clock.GetUtcNow())
         {
             throw new PolicyRefusal(Rule,
-                $"caller '{caller}' raised {policy.Threshold} {policy.MinimumSeverity.Name()}-severity security events within {Minutes(policy.Window)}, so its runs are refused until {until.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}: review what its programs tried, then wait, or have the operator run 'aisbx lockout clear'");
+                $"caller '{caller}' raised {policy.Threshold} {policy.MinimumSeverity.Name()}-severity security events within {Minutes(policy.Window)}, so its runs are refused until {Units.TimeText.Format(until)}: review what its programs tried, then wait, or have the operator run 'aisbx lockout clear'");
         }
     }
 

@@ -34,6 +34,12 @@ public sealed class FileLockoutStore(string path) : ILockoutStore
 
     private Dictionary<string, LockoutState> ReadAll()
     {
+        // Every CLI run asks; the usual answer is that there is no state at all, and that needs no exception.
+        if (!File.Exists(path))
+        {
+            return new Dictionary<string, LockoutState>(StringComparer.Ordinal);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(File.ReadAllText(path), LockoutJsonContext.Default.DictionaryStringLockoutState)

@@ -87,7 +87,7 @@ internal static partial class SandboxExecution
             }
 
             using var monitor = new ViolationMonitor(handOff.Ours, plan.Syscalls, onViolation, process.Kill);
-            var cpuWatch = cgroup?.CpuUsage is null ? null : new CpuTimeWatch(cgroup, plan.Limits.CpuTime, Stopwatch.GetTimestamp());
+            var cpuWatch = cgroup is not { CountsCpu: true } ? null : new CpuTimeWatch(cgroup, plan.Limits.CpuTime, Stopwatch.GetTimestamp());
             var loop = new SupervisionLoop(process, plan.Limits.WallTime, input, monitor, cpuWatch,
                 [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)],
                 () => placement?.OnStatus(statusSink.Text));

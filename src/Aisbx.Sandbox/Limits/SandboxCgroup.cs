@@ -84,6 +84,9 @@ internal sealed class SandboxCgroup : IDisposable
 
     public bool PidsLimitHit => Counter(_mode == CgroupMode.V2 ? 0 : 1, "pids.events", "max") > 0;
 
+    /// <summary>Whether the group counts the CPU time of its processes (v2 always; v1 with a cpuacct hierarchy).</summary>
+    public bool CountsCpu => _mode == CgroupMode.V2 || _directories.Length > 2;
+
     /// <summary>CPU time used by every process of the sandbox so far; null where the host keeps no such count.</summary>
     public TimeSpan? CpuUsage
     {
