@@ -2,15 +2,14 @@ using System.CommandLine;
 using Aisbx.Cli.Commands;
 using Aisbx.Core;
 using Aisbx.Core.Policy;
+using Aisbx.Core.Runs;
+using Aisbx.Sandbox;
 
 namespace Aisbx.Cli;
 
 /// <summary>The <c>aisbx</c> command: parsing, dispatch, and the one place where failures become exit code 125.</summary>
 internal static class AisbxCli
 {
-    /// <summary>aisbx itself refused or failed (docker run's and timeout's convention).</summary>
-    public const int OwnErrorExitCode = 125;
-
     public static async Task<int> RunAsync(string[] args)
     {
         var configOption = new Option<string?>("--config")
@@ -32,10 +31,12 @@ internal static class AisbxCli
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // A program that asked 'aisbx run --json' for a document gets one, whatever went wrong.
+        var json = RunCommand.WantsJson(parseResult);
         if (parseResult.Errors.Count > 0)
         {
             var command = parseResult.CommandResult.Command == root ? "aisbx" : "aisbx " + parseResult.CommandResult.Command.Name;
-            return Fail($"{parseResult.Errors[0].Message.TrimEnd('.')} (see '{command} --help')");
+            return Fail($"{parseResult.Errors[0].Message.TrimEnd('.')} (see '{command} --help')", "usage");
         }
 
         try
@@ -44,26 +45,44 @@ internal static class AisbxCli
         }
         catch (PolicyRefusal refusal)
         {
-            return Fail($"refused ({refusal.Rule}): {refusal.Message}");
+            return Fail($"refused ({refusal.Rule}): {refusal.Message}", refusal.Rule, refusal.Message);
+        }
+        catch (SandboxStartException ex)
+        {
+            return Fail(ex.Message, "sandbox-start");
+        }
+        catch (SandboxStuckException ex)
+        {
+            return Fail(ex.Message, "sandbox-stuck");
         }
         catch (AisbxException ex)
         {
-            return Fail(ex.Message);
+            return Fail(ex.Message, "aisbx-error");
         }
         catch (OperationCanceledException)
         {
-            return Fail("interrupted");
+            return Fail("interrupted", "interrupted");
         }
         catch (Exception ex)
         {
             // A bug: say so in one line, without a stack trace.
-            return Fail($"internal error ({ex.GetType().Name}): {ex.Message.Split('\n')[0]}. Please report it");
+            return Fail($"internal error ({ex.GetType().Name}): {ex.Message.Split('\n')[0]}. Please report it", "internal-error");
+        }
+
+        int Fail(string message, string rule, string? documentMessage = null)
+        {
+            if (json)
+            {
+                RunCommand.PrintError(parseResult, rule, documentMessage ?? message);
+            }
+
+            return AisbxCli.Fail(message);
         }
     }
 
     public static int Fail(string message)
     {
         Console.Error.WriteLine("aisbx: " + message);
-        return OwnErrorExitCode;
+        return ExitCodes.OwnError;
     }
 }

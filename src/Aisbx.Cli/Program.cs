@@ -1,3 +1,6 @@
 using Aisbx.Cli;
+using Aisbx.Sandbox;
 
+// Before anything opens a file: a closed 0, 1 or 2 must not be taken by one of aisbx's own descriptors.
+CallerDescriptors.Secure();
 return await AisbxCli.RunAsync(args);

@@ -39,8 +39,9 @@ internal static class ToolSchemas
             "stderr": { "type": "string" },
             "stdoutTruncated": { "type": "boolean" },
             "stderrTruncated": { "type": "boolean" },
-            "limitHits": { "type": "array", "items": { "type": "object", "properties": { "limit": { "type": "string" }, "value": { "type": "integer" } }, "required": ["limit", "value"] } },
-            "violations": { "type": "array", "items": { "type": "object", "properties": { "kind": { "type": "string" }, "detail": { "type": "string" }, "severity": { "type": "string" }, "action": { "type": "string" }, "time": { "type": ["string", "null"] }, "count": { "type": "integer" } }, "required": ["kind", "detail", "severity", "action"] } }
+            "limitHits": { "type": "array", "items": { "type": "object", "properties": { "limit": { "type": "string" }, "value": { "type": "integer" }, "unit": { "type": "string", "description": "ms, bytes or processes" } }, "required": ["limit", "value"] } },
+            "violations": { "type": "array", "items": { "type": "object", "properties": { "kind": { "type": "string" }, "detail": { "type": "string" }, "severity": { "type": "string" }, "action": { "type": "string" }, "time": { "type": ["string", "null"] }, "count": { "type": "integer" } }, "required": ["kind", "detail", "severity", "action"] } },
+            "error": { "type": ["object", "null"], "properties": { "rule": { "type": "string" }, "message": { "type": "string" } }, "description": "Null here: a refusal or a sandbox that could not start comes back as an isError result." }
           },
           "required": ["sandboxId", "profile", "exitCode", "timedOut", "durationMs", "stdout", "stderr", "limitHits", "violations"]
         }

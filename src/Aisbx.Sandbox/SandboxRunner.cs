@@ -7,6 +7,7 @@ using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Host;
 using Aisbx.Sandbox.Launch;
 using Aisbx.Sandbox.Output;
+using Aisbx.Sandbox.Results;
 using Aisbx.Sandbox.Seccomp;
 
 namespace Aisbx.Sandbox;
@@ -18,11 +19,6 @@ namespace Aisbx.Sandbox;
 /// </summary>
 public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, CallerLockout? lockout = null, Core.Secrets.ISecretSource? secrets = null)
 {
-    private const int SignalKill = 9;
-    private const int SignalCpuExceeded = 24;
-    private const int SignalFileSizeExceeded = 25;
-    private const int SignalBadSyscall = 31;
-
     private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath, () => HostTools.Launcher);
 
     public AisbxConfig Config => config;
@@ -94,8 +90,8 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         var lookup = CommandResolver.Resolve(plan, HostProbe.Probe);
         if (lookup != CommandLookup.Found)
         {
-            stderr.Write(System.Text.Encoding.UTF8.GetBytes(CommandResolver.NotFoundMessage(plan, approved.Profile, lookup) + "\n"));
-            return Result(plan, stdout, stderr) with { ExitCode = lookup == CommandLookup.NotFound ? 127 : 126 };
+            stderr.Write(System.Text.Encoding.UTF8.GetBytes(CommandResolver.NotFoundMessage(plan, approved.Profile, lookup, request.Env) + "\n"));
+            return RunResultBuilder.Empty(plan, stdout, stderr) with { ExitCode = lookup == CommandLookup.NotFound ? ExitCodes.NotFound : ExitCodes.CannotExecute };
         }
 
         if (runAs is not null)
@@ -114,15 +110,16 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
             plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, cancellationToken);
         redactedOut?.Flush();
         redactedErr?.Flush();
-        var result = Complete(plan, outcome, stdout, stderr, violations.ToResult());
-        foreach (var hit in result.LimitHits)
+        if (outcome.KilledByForeignAbi)
         {
-            events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == "pids" ? Severity.Medium : Severity.Low, "stopped", sandboxId, plan.ProfileName, count: true);
+            violations.Record(ForeignAbi.Violation());
         }
 
-        if (result.Signal == SignalBadSyscall && !outcome.KilledForViolation)
+        StartFailure.ThrowIfNotStarted(outcome, stderr.Tail);
+        var result = RunResultBuilder.Build(plan, outcome, stdout, stderr, violations.ToResult(), config.RequestLimits.MaxStdinBytes);
+        foreach (var hit in result.LimitHits)
         {
-            events.Publish(SecurityEventKind.Violation, ForeignAbiDetail, Severity.Critical, "killed", sandboxId, plan.ProfileName, count: true);
+            events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == LimitKind.Pids.Name ? Severity.Medium : Severity.Low, "stopped", sandboxId, plan.ProfileName, count: true);
         }
 
         return result;
@@ -145,119 +142,8 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         return values;
     }
 
-    private const string ForeignAbiDetail = "a syscall through a foreign ABI (i386 int 0x80 or x32)";
-
-    private RunResult Complete(LaunchPlan plan, ExecutionOutcome outcome, OutputSink stdout, OutputSink stderr, System.Collections.Immutable.ImmutableArray<Violation> violations)
-    {
-        var result = Result(plan, stdout, stderr) with
-        {
-            DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 3),
-            CpuTimeMs = Math.Round(outcome.Exit.CpuTimeMs, 3),
-            PeakMemoryBytes = outcome.Cgroup?.PeakMemoryBytes,
-            Violations = violations,
-        };
-
-        var limitHits = result.LimitHits.ToBuilder();
-        if (outcome.Cgroup is { MemoryLimitHit: true })
-        {
-            limitHits.Add(new LimitHit("memory", plan.Limits.MemoryBytes));
-        }
-
-        if (outcome.Cgroup is { PidsLimitHit: true })
-        {
-            limitHits.Add(new LimitHit("pids", plan.Limits.Pids));
-        }
-
-        if (outcome.Cgroup is { CpuTimeLimitHit: true })
-        {
-            limitHits.Add(new LimitHit("cpu-time", (long)plan.Limits.CpuTime.TotalMilliseconds));
-        }
-
-        if (stdout is CapturingSink { Truncated: true } || stderr is CapturingSink { Truncated: true })
-        {
-            limitHits.Add(new LimitHit("output", plan.Limits.OutputBytes));
-        }
-
-        if (outcome.StdinTruncated)
-        {
-            limitHits.Add(new LimitHit("stdin", config.RequestLimits.MaxStdinBytes));
-        }
-
-        if (outcome.TimedOut)
-        {
-            limitHits.Add(new LimitHit("wall-time", (long)plan.Limits.WallTime.TotalMilliseconds));
-            return result with { ExitCode = 124, TimedOut = true, LimitHits = limitHits.ToImmutable() };
-        }
-
-        result = result with { LimitHits = limitHits.ToImmutable() };
-        if (outcome.Cancelled)
-        {
-            return result with { ExitCode = 128 + 9, Signal = 9 };
-        }
-
-        if (outcome.KilledForViolation)
-        {
-            // Ended by aisbx for a syscall the profile kills for: reported as the kernel's own seccomp kill would be.
-            return result with { ExitCode = 128 + SignalBadSyscall, Signal = SignalBadSyscall };
-        }
-
-        if (!outcome.FilterInstalled && outcome.ProgramExitCode is not null)
-        {
-            // The launcher ran but never handed over a filter: it refused to start the program, and said why.
-            throw new SandboxStartException($"the sandbox could not start: {LastLine(stderr.Tail)}. Run 'aisbx doctor' to check this host");
-        }
-
-        if (outcome.ProgramExitCode is { } code)
-        {
-            // bubblewrap reports a program killed by signal N as 128+N, the shell's convention.
-            int? programSignal = code is > 128 and < 128 + 65 ? code - 128 : null;
-            if (outcome.Cgroup is not { CpuTimeLimitHit: true } && RlimitHit(programSignal, plan, outcome) is { } hit)
-            {
-                limitHits.Add(hit);
-            }
-
-            var withForeignAbi = programSignal == SignalBadSyscall
-                ? result.Violations.Add(new Violation("seccomp", ForeignAbiDetail, "critical", "killed"))
-                : result.Violations;
-            return result with { ExitCode = code, Signal = programSignal, LimitHits = limitHits.ToImmutable(), Violations = withForeignAbi };
-        }
-
-        if (outcome.Exit.Signal is { } signal)
-        {
-            return result with { ExitCode = 128 + signal, Signal = signal };
-        }
-
-        // No exit-code from bubblewrap: the sandbox never got as far as the launcher.
-        var reason = LastLine(stderr.Tail);
-        throw new SandboxStartException(
-            $"the sandbox could not start: {(reason.Length > 0 ? reason : $"bubblewrap exited {outcome.Exit.ExitCode}")}. Run 'aisbx doctor' to check this host");
-    }
-
-    /// <summary>Names the rlimit behind a signal the kernel sends for one: SIGXFSZ for file size, SIGXCPU (or the SIGKILL a second later) for CPU time.</summary>
-    private static LimitHit? RlimitHit(int? signal, LaunchPlan plan, ExecutionOutcome outcome) => signal switch
-    {
-        SignalFileSizeExceeded => new LimitHit("file-size", plan.Limits.FileSizeBytes),
-        SignalCpuExceeded => new LimitHit("cpu-time", (long)plan.Limits.CpuTime.TotalMilliseconds),
-        SignalKill when outcome.Exit.CpuTimeMs >= Math.Ceiling(plan.Limits.CpuTime.TotalSeconds) * 1000 =>
-            new LimitHit("cpu-time", (long)plan.Limits.CpuTime.TotalMilliseconds),
-        _ => null,
-    };
-
-    private static RunResult Result(LaunchPlan plan, OutputSink stdout, OutputSink stderr) => new()
-    {
-        SandboxId = plan.SandboxId,
-        Profile = plan.ProfileName,
-        Stdout = (stdout as CapturingSink)?.Text ?? "",
-        Stderr = (stderr as CapturingSink)?.Text ?? "",
-        StdoutTruncated = stdout is CapturingSink { Truncated: true },
-        StderrTruncated = stderr is CapturingSink { Truncated: true },
-    };
-
     private static (OutputSink Stdout, OutputSink Stderr) CreateSinks(RunRequest request, RunIo io, ResourceLimits limits) =>
         request.CaptureOutput
             ? (new CapturingSink(limits.OutputBytes), new CapturingSink(limits.OutputBytes))
             : (new StreamingSink(io.Stdout ?? Stream.Null), new StreamingSink(io.Stderr ?? Stream.Null));
-
-    private static string LastLine(string text) =>
-        text.TrimEnd('\n', '\r').Split('\n').LastOrDefault()?.Trim() ?? "";
 }

@@ -7,5 +7,10 @@ internal sealed class Program
     {
     }
 
-    private static Task<int> Main(string[] args) => McpCommand.RunAsync(args);
+    private static Task<int> Main(string[] args)
+    {
+        // Before anything opens a file: a closed 0, 1 or 2 must not be taken by one of the server's own descriptors.
+        Sandbox.CallerDescriptors.Secure();
+        return McpCommand.RunAsync(args);
+    }
 }

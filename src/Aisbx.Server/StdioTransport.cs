@@ -10,6 +10,12 @@ internal static class StdioTransport
 {
     public static async Task<int> RunAsync(AisbxConfig config)
     {
+        if (!Sandbox.CallerDescriptors.IsCallers(0) || !Sandbox.CallerDescriptors.IsCallers(1))
+        {
+            // Otherwise the transport would read the runtime's own descriptor (/dev/urandom when stdin was closed).
+            throw new Core.AisbxException("stdin or stdout is closed: the stdio transport needs the client's pipes on both (or use --transport http)");
+        }
+
         // An empty builder: no appsettings.json from wherever the server was started, no environment overrides.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)

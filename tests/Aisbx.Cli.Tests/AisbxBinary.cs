@@ -44,6 +44,29 @@ public sealed class AisbxBinary : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// Runs a shell script in which <c>$AISBX</c> is this binary with its config, for what a process cannot set up
+    /// itself: closed descriptors (<c>&lt;&amp;-</c>, <c>&gt;&amp;-</c>) and pipelines.
+    /// </summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> ShellAsync(string script)
+    {
+        var info = new ProcessStartInfo("/bin/bash")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        info.Environment["AISBX"] = $"{Path} --config {ConfigDirectory}";
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     public Process Start(params string[] args)
     {
         var info = new ProcessStartInfo(Path)

@@ -77,10 +77,11 @@ internal static class RunCommand
                 return 0;
             }
 
-            // The caller's descriptors as streams the supervision loop can poll, and that report a reader gone.
-            using var stdin = new DescriptorStream(0);
-            using var stdout = new DescriptorStream(1);
-            using var stderr = new DescriptorStream(2);
+            // The caller's descriptors as streams the supervision loop can poll, and that report a reader gone. One
+            // that aisbx's own process opened (stdin closed by the caller) never reaches the sandbox.
+            using var stdin = CallerDescriptors.Stdin();
+            var stdout = CallerDescriptors.Output(1);
+            var stderr = CallerDescriptors.Output(2);
             // Violations, refusals and limit hits go to stderr as they happen, and into the audit log.
             using var audit = new Core.Audit.RunAuditSink(new Core.Audit.AuditLog(runner.Config.AuditDirectory));
             var events = new Core.Security.CompositeSink(new LiveEvents(stderr), audit);
@@ -90,18 +91,41 @@ internal static class RunCommand
             var result = runner.Run(request, io, cancellationToken);
             if (request.CaptureOutput)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
-            }
-            else
-            {
-                foreach (var hit in result.LimitHits)
+                if (!CallerDescriptors.IsCallers(1))
                 {
-                    Console.Error.WriteLine($"aisbx: limit reached: {hit.Limit} ({hit.Value.ToString(CultureInfo.InvariantCulture)}{(hit.Limit == "wall-time" ? " ms" : " bytes")})");
+                    Console.Error.WriteLine("aisbx: stdout is closed, so the result document had nowhere to go: exit 141, as SIGPIPE would end a program");
+                    return ExitCodes.BrokenPipe;
                 }
+
+                Console.Out.WriteLine(JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
+                return result.ExitCode;
+            }
+
+            foreach (var hit in result.LimitHits)
+            {
+                Console.Error.WriteLine($"aisbx: limit reached: {hit.Describe()}");
+            }
+
+            if (result.ExitCode == ExitCodes.BrokenPipe && !CallerDescriptors.IsCallers(1))
+            {
+                Console.Error.WriteLine("aisbx: stdout is closed, and the program wrote to it: the run ended as SIGPIPE would end it (exit 141)");
             }
 
             return result.ExitCode;
         }
+    }
+
+    /// <summary>Whether this command line asks <c>aisbx run</c> for a result document: its refusals are documents too.</summary>
+    public static bool WantsJson(ParseResult parseResult) =>
+        parseResult.CommandResult.Command.Name == "run" && parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> json
+        && parseResult.GetResult(json) is not null;
+
+    /// <summary>Prints the result document of a run aisbx refused or could not supervise, for <c>--json</c>.</summary>
+    public static void PrintError(ParseResult parseResult, string rule, string message)
+    {
+        var profile = parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--profile") is Option<string> option
+            ? parseResult.GetValue(option) ?? "default" : "default";
+        Console.Out.WriteLine(JsonSerializer.Serialize(RunResult.ForError(profile, rule, message), AisbxJsonContext.Default.RunResult));
     }
 
     /// <summary>An option-like first word is the command only when the caller put it after <c>--</c>.</summary>

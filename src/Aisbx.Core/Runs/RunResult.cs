@@ -37,10 +37,38 @@ public sealed record RunResult
     public ImmutableArray<LimitHit> LimitHits { get; init; } = [];
 
     public ImmutableArray<Violation> Violations { get; init; } = [];
+
+    /// <summary>
+    /// Why aisbx did not run the program, or could not finish supervising it: a refusal's rule and one-line message,
+    /// with <see cref="ExitCode"/> 125 and an empty <see cref="SandboxId"/> when no sandbox started. Null when it ran.
+    /// </summary>
+    public RunError? Error { get; init; }
+
+    /// <summary>The document <c>aisbx run --json</c> prints when aisbx itself refused or failed.</summary>
+    public static RunResult ForError(string profile, string rule, string message, string sandboxId = "") => new()
+    {
+        SandboxId = sandboxId,
+        Profile = profile,
+        ExitCode = ExitCodes.OwnError,
+        Error = new RunError(rule, message),
+    };
 }
 
-/// <summary>A limit the run reached: <c>wall-time</c>, <c>output</c>, <c>stdin</c>, <c>memory</c>, <c>pids</c>, <c>cpu-time</c>, <c>file-size</c>.</summary>
-public sealed record LimitHit(string Limit, long Value);
+/// <summary>aisbx's own refusal or failure: the rule it applied (e.g. <c>max-argument-bytes</c>) and what to do.</summary>
+public sealed record RunError(string Rule, string Message);
+
+/// <summary>
+/// A limit the run reached (<see cref="LimitKind.All"/>: <c>wall-time</c>, <c>cpu-time</c>, <c>memory</c>, <c>pids</c>,
+/// <c>file-size</c>, <c>output</c>, <c>stdin</c>), with its value in <see cref="Unit"/> (<c>ms</c>, <c>bytes</c>,
+/// <c>processes</c>). Made through <see cref="LimitKind.Hit"/>.
+/// </summary>
+public sealed record LimitHit(string Limit, long Value)
+{
+    public string Unit { get; init; } = "";
+
+    /// <summary>The value with its unit, for a person: <c>pids (64 processes)</c>.</summary>
+    public string Describe() => $"{Limit} ({LimitKind.Named(Limit)?.Describe(Value) ?? $"{Value} {Unit}".TrimEnd()})";
+}
 
 /// <summary>
 /// Something the program tried and was stopped from doing: for <c>seccomp</c>, <see cref="Detail"/> is the syscall's

@@ -1,4 +1,5 @@
 using Aisbx.Core.Profiles;
+using Aisbx.Sandbox.Host;
 
 namespace Aisbx.Sandbox.Bubblewrap;
 
@@ -41,12 +42,20 @@ public static class CommandResolver
         return sawNonExecutable ? CommandLookup.NotExecutable : CommandLookup.NotFound;
     }
 
-    public static string NotFoundMessage(LaunchPlan plan, Profile profile, CommandLookup lookup)
+    /// <param name="requestEnv">The environment the request set, to tell a PATH of the caller's from the profile's.</param>
+    public static string NotFoundMessage(LaunchPlan plan, Profile profile, CommandLookup lookup, IReadOnlyDictionary<string, string> requestEnv)
     {
         var command = plan.Command[0];
         if (lookup == CommandLookup.NotExecutable)
         {
             return $"aisbx: {command}: permission denied: it exists in the sandbox but is not executable (chmod +x it, or run it through its interpreter)";
+        }
+
+        if (!command.Contains('/', StringComparison.Ordinal) && requestEnv.TryGetValue("PATH", out var requestedPath)
+            && profile.Env.TryGetValue("PATH", out var profilePath) && profilePath != requestedPath
+            && Resolve(plan with { Env = [.. plan.Env.Where(e => e.Key != "PATH"), new("PATH", profilePath)] }, HostProbe.Probe) == CommandLookup.Found)
+        {
+            return $"aisbx: {command}: command not found in the PATH this run set (PATH={requestedPath}); the profile's PATH ({profilePath}) has it: leave PATH unset, or include the directory that holds {command}";
         }
 
         var toolchain = profile.Toolchain.Contains(command)
@@ -59,6 +68,11 @@ public static class CommandResolver
 
     private static CommandLookup? Probe(LaunchPlan plan, string sandboxPath, Func<string, (bool Exists, bool Executable)> probeHost)
     {
+        if (plan.Mounts.OfType<DataFile>().Any(file => file.Target == sandboxPath))
+        {
+            return CommandLookup.NotExecutable; // A file aisbx generates, such as /etc/passwd: there, but never executable.
+        }
+
         if (SandboxPathMap.ToHost(plan, sandboxPath) is not { } hostPath)
         {
             return null;

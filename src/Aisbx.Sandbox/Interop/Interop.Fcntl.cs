@@ -5,6 +5,8 @@ namespace Aisbx.Sandbox.Interop;
 internal static partial class Interop
 {
     internal const int F_DUPFD_CLOEXEC = 1030;
+    internal const int F_GETFD = 1;
+    internal const int FD_CLOEXEC = 1;
 
     [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
     internal static partial int Fcntl(int fd, int command, int argument);

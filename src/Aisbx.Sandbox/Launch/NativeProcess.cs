@@ -14,6 +14,7 @@ internal sealed class NativeProcess : IDisposable
 
     private readonly int _pidfd;
     private int _exited;
+    private long _killedAt;
 
     private NativeProcess(int pid, int pidfd)
     {
@@ -34,11 +35,15 @@ internal sealed class NativeProcess : IDisposable
     /// <summary>Becomes readable when the child exits.</summary>
     public int ExitDescriptor => _pidfd;
 
+    /// <summary>When aisbx first killed the child (a <see cref="System.Diagnostics.Stopwatch"/> timestamp); null until then.</summary>
+    public long? KilledAt => Volatile.Read(ref _killedAt) is var killedAt and not 0 ? killedAt : null;
+
     /// <summary>Sends SIGKILL through the pidfd: it can never reach another process that reused the pid.</summary>
     public void Kill()
     {
         if (Volatile.Read(ref _exited) == 0)
         {
+            _ = Interlocked.CompareExchange(ref _killedAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
             _ = PidfdSendSignal(_pidfd, SIGKILL);
         }
     }
