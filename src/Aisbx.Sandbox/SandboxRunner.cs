@@ -23,6 +23,9 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
 
     public AisbxConfig Config => config;
 
+    /// <summary>How long a sandbox may take to exit once aisbx killed it, before it is reported as stuck.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
+
     public ProfileCatalog Profiles => profiles;
 
     /// <summary>Builds the plan a request would run, without running it.</summary>
@@ -107,7 +110,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;
         var redactedErr = secretValues.Count > 0 ? new RedactingSink(stderr, secretValues) : null;
         var outcome = SandboxExecution.Run(
-            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, cancellationToken);
+            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, KillGrace, cancellationToken);
         redactedOut?.Flush();
         redactedErr?.Flush();
         if (outcome.KilledByForeignAbi)

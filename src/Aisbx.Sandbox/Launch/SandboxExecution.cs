@@ -25,7 +25,7 @@ internal static partial class SandboxExecution
 
     public static ExecutionOutcome Run(
         LaunchPlan plan, Workspace workspace, OutputSink stdout, OutputSink stderr, Stream? stdin, long stdinCapBytes,
-        Action<SyscallViolation> onViolation, CancellationToken cancellationToken)
+        Action<SyscallViolation> onViolation, TimeSpan killGrace, CancellationToken cancellationToken)
     {
         using var cgroup = SandboxCgroup.Create(plan.SandboxId, plan.Limits);
         var invocation = BwrapCommandLine.Build(plan, blockUntilPlaced: cgroup is not null);
@@ -83,7 +83,7 @@ internal static partial class SandboxExecution
 
             using var monitor = new ViolationMonitor(handOff.Ours, plan.Syscalls, onViolation, process.Kill);
             var cpuWatch = cgroup is not { CountsCpu: true } ? null : new CpuTimeWatch(cgroup, plan.Limits.CpuTime, Stopwatch.GetTimestamp());
-            var loop = new SupervisionLoop(plan.SandboxId, process, plan.Limits.WallTime, input, monitor, cpuWatch,
+            var loop = new SupervisionLoop(plan.SandboxId, process, plan.Limits.WallTime, killGrace, input, monitor, cpuWatch,
                 [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)],
                 () => placement?.OnStatus(statusSink.Text));
             using var onCancel = cancellationToken.Register(loop.Cancel);

@@ -12,11 +12,11 @@ namespace Aisbx.Sandbox.Launch;
 /// The one poll loop that supervises a sandbox from the thread that spawned it: it moves stdin, stdout, stderr and
 /// bubblewrap's status, answers the seccomp listener, watches the pidfd, and kills the sandbox at the wall-clock
 /// limit, on cancellation, at the CPU-time limit, or when the reader of its output goes away. Once the sandbox has
-/// been killed it sleeps until the exit, but no longer than <see cref="KillGrace"/>: a sandbox that outlives that is
+/// been killed it sleeps until the exit, but no longer than its kill grace: a sandbox that outlives that is
 /// reported as stuck instead of being waited for forever.
 /// </summary>
 internal sealed class SupervisionLoop(
-    string sandboxId, NativeProcess process, TimeSpan wallTime, InputFeed? input, ViolationMonitor monitor, CpuTimeWatch? cpuWatch,
+    string sandboxId, NativeProcess process, TimeSpan wallTime, TimeSpan killGrace, InputFeed? input, ViolationMonitor monitor, CpuTimeWatch? cpuWatch,
     (SafeFileHandle Pipe, OutputSink Sink)[] outputs, Action onOutput)
 {
     private const int ChunkSize = 64 * 1024;
@@ -27,16 +27,13 @@ internal sealed class SupervisionLoop(
     private volatile bool _cancelled;
     private bool _outputClosed;
 
-    /// <summary>How long a killed sandbox may take to exit before it is reported as stuck.</summary>
-    internal static TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(5);
-
     public void Cancel()
     {
         _cancelled = true;
         process.Kill();
     }
 
-    /// <exception cref="SandboxStuckException">The sandbox did not exit within <see cref="KillGrace"/> of being killed.</exception>
+    /// <exception cref="SandboxStuckException">The sandbox did not exit within the kill grace of being killed.</exception>
     public unsafe LoopOutcome Run()
     {
         var started = Stopwatch.GetTimestamp();
@@ -74,7 +71,7 @@ internal sealed class SupervisionLoop(
                 slots[listenerSlot] = new PollFd { Fd = exit is null ? monitor.ListenerFd : -1, Events = POLLIN };
 
                 var wakeAt = exit is not null ? drainDeadline!.Value
-                    : process.KilledAt is { } killedAt ? killedAt + ToTicks(KillGrace)
+                    : process.KilledAt is { } killedAt ? killedAt + ToTicks(killGrace)
                     : Math.Min(deadline, cpuWatch?.NextCheck ?? long.MaxValue);
                 var timeout = (int)Math.Clamp((wakeAt - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
                 int ready;
@@ -132,9 +129,9 @@ internal sealed class SupervisionLoop(
                     }
                 }
 
-                if (exit is null && process.KilledAt is { } killed && Stopwatch.GetTimestamp() >= killed + ToTicks(KillGrace))
+                if (exit is null && process.KilledAt is { } killed && Stopwatch.GetTimestamp() >= killed + ToTicks(killGrace))
                 {
-                    throw new SandboxStuckException(sandboxId, KillGrace);
+                    throw new SandboxStuckException(sandboxId, killGrace);
                 }
             }
 

@@ -108,7 +108,9 @@ internal sealed class SandboxCgroup : IDisposable
     public void Dispose()
     {
         // The last processes of the sandbox leave the group as they are reaped, a moment after bubblewrap exits
-        // (longer after an OOM kill or a fork storm): retry, yielding rather than sleeping a tick, for up to 2 s.
+        // (longer after an OOM kill or a fork storm): retry, yielding rather than sleeping a tick at first, then
+        // sleeping (a stuck sandbox never leaves), for up to 2 s.
+        var sleepFrom = Environment.TickCount64 + 50;
         var giveUp = Environment.TickCount64 + 2000;
         foreach (var directory in _directories)
         {
@@ -125,7 +127,14 @@ internal sealed class SandboxCgroup : IDisposable
                 }
                 catch (IOException) when (Environment.TickCount64 < giveUp)
                 {
-                    Thread.Yield();
+                    if (Environment.TickCount64 < sleepFrom)
+                    {
+                        Thread.Yield();
+                    }
+                    else
+                    {
+                        Thread.Sleep(10);
+                    }
                 }
                 catch (IOException)
                 {
