@@ -40,6 +40,9 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         [.. profile.Toolchain.Where(tool =>
             CommandResolver.Resolve(Plan(new RunRequest { Command = [tool], Profile = profile.Name }, "/tmp"), HostProbe.Probe) != CommandLookup.Found)];
 
+    /// <summary>Removes what a killed aisbx left (workspaces, cgroups): call once at start-up.</summary>
+    public int SweepLeftovers(Core.Security.ISecurityEventSink? events, string caller) => LeftoverSweep.Run(config, events, caller);
+
     /// <summary>Runs on a thread of its own, which spawns and supervises the sandbox until it is gone.</summary>
     public Task<RunResult> RunAsync(RunRequest request, RunIo io, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() => Run(request, io, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -75,6 +78,8 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         var violations = new ViolationLog(v => events.Publish(
             SecurityEventKind.Violation, v.Detail, v.Severity, ViolationLog.ActionName(v.Action), sandboxId, approved.Profile.Name, count: true, v.Time));
 
+        // Taken first and given back last, so that a sweep can tell this sandbox's workspace and cgroup from a dead one's.
+        using var lease = SandboxLease.Take(config, sandboxId);
         using var workspace = request.Workdir is null
             ? Workspace.CreateFresh(config, runAs, sandboxId)
             : Workspace.Open(request.Workdir, config, runAs);

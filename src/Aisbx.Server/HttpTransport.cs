@@ -22,6 +22,8 @@ internal static class HttpTransport
     {
         await using var app = Build(config, address, port, extraHosts, extraOrigins);
         await app.StartAsync().ConfigureAwait(false);
+        var context = app.Services.GetRequiredService<Mcp.AisbxMcpContext>();
+        context.Runner.SweepLeftovers(context.Log, "server");
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         var keys = new ApiKeys(config.KeysFile, TimeProvider.System).Any();
         Console.Error.WriteLine($"aisbx-mcp: serving MCP at {bound}/mcp and the REST API at {bound}/v1 " +

@@ -22,6 +22,7 @@ internal static class StdioTransport
             .AddFilter("ModelContextProtocol", LogLevel.Error); // a client's unknown method is its error, not the server's
         var (context, audit) = McpServerSetup.CreateStdioContext(config);
         using var contextLifetime = context;
+        context.Runner.SweepLeftovers(context.Log, "mcp:stdio");
         await using var auditLifetime = audit;
         builder.Services.AddAisbxMcp(context).WithStdioServerTransport();
         using var host = builder.Build();

@@ -85,6 +85,7 @@ internal static class RunCommand
             // Violations, refusals and limit hits go to stderr as they happen, and into the audit log.
             using var audit = new Core.Audit.RunAuditSink(new Core.Audit.AuditLog(runner.Config.AuditDirectory));
             var events = new Core.Security.CompositeSink(new LiveEvents(stderr), audit);
+            runner.SweepLeftovers(audit, request.Caller);
             var io = request.CaptureOutput
                 ? new RunIo { Stdin = stdin, Events = events }
                 : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr, Events = events };

@@ -33,6 +33,9 @@ public static class SecurityEventKind
 
     /// <summary>An MCP tool was called (every call is on the record, whatever came of it).</summary>
     public const string ToolCall = "tool-call";
+
+    /// <summary>aisbx removed what a killed aisbx left: a workspace, a cgroup.</summary>
+    public const string Sweep = "sweep";
 }
 
 /// <summary>

@@ -103,7 +103,7 @@ public sealed class Workspace : IDisposable
     /// The base of fresh workspaces lives in a shared temp dir: it must be a real directory of ours that nobody else
     /// can write, or another local user could have planted a symlink there.
     /// </summary>
-    private static string EnsureBase(string baseDirectory)
+    internal static string EnsureBase(string baseDirectory)
     {
         Directory.CreateDirectory(baseDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                                                  | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
@@ -118,7 +118,7 @@ public sealed class Workspace : IDisposable
         return baseDirectory;
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

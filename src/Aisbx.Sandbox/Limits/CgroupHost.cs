@@ -29,6 +29,19 @@ public static class CgroupHost
     /// <summary>cgroup v1 has CPU accounting in its own hierarchy (cpuacct), for the CPU time of a whole sandbox.</summary>
     public static bool HasV1CpuAccounting { get; } = File.Exists(Path.Combine(Root, "cpuacct", "cpuacct.usage"));
 
+    /// <summary>The directories under which the groups of sandboxes are made: one per v1 hierarchy, or v2's one.</summary>
+    public static IReadOnlyList<string> ParentDirectories() => Mode switch
+    {
+        CgroupMode.V2 => [Path.Combine(Root, ParentName)],
+        CgroupMode.V1 =>
+        [
+            Path.Combine(Root, "memory", ParentName),
+            Path.Combine(Root, "pids", ParentName),
+            .. HasV1CpuAccounting ? [Path.Combine(Root, "cpuacct", ParentName)] : Array.Empty<string>(),
+        ],
+        _ => [],
+    };
+
     public static string Describe() => Mode switch
     {
         CgroupMode.V2 => $"cgroup v2 at {Root}/{ParentName}",

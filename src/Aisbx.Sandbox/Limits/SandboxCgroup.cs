@@ -30,15 +30,8 @@ internal sealed class SandboxCgroup : IDisposable
             return null;
         }
 
-        string[] directories = mode == CgroupMode.V2
-            ? [Path.Combine(CgroupHost.Root, CgroupHost.ParentName, sandboxId)]
-            : [
-                Path.Combine(CgroupHost.Root, "memory", CgroupHost.ParentName, sandboxId),
-                Path.Combine(CgroupHost.Root, "pids", CgroupHost.ParentName, sandboxId),
-                .. CgroupHost.HasV1CpuAccounting ? [Path.Combine(CgroupHost.Root, "cpuacct", CgroupHost.ParentName, sandboxId)] : Array.Empty<string>(),
-            ];
+        string[] directories = [.. CgroupHost.ParentDirectories().Select(parent => Path.Combine(parent, sandboxId))];
         var cgroup = new SandboxCgroup(mode, directories);
-        SweepAbandoned(directories);
         try
         {
             foreach (var directory in directories)
@@ -139,37 +132,6 @@ internal sealed class SandboxCgroup : IDisposable
                 catch (IOException)
                 {
                     break; // Still busy: leave the group rather than fail a run that is over.
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Removes groups that a killed aisbx left behind. Only groups older than a minute are tried, so that no
-    /// concurrent run loses its group between creation and placement; a populated group refuses removal anyway.
-    /// </summary>
-    private static void SweepAbandoned(string[] directories)
-    {
-        var cutoff = DateTime.UtcNow - TimeSpan.FromMinutes(1);
-        foreach (var parent in directories.Select(Path.GetDirectoryName).Distinct())
-        {
-            if (parent is null || !Directory.Exists(parent))
-            {
-                continue;
-            }
-
-            foreach (var stale in new DirectoryInfo(parent).EnumerateDirectories("sbx-*"))
-            {
-                if (stale.CreationTimeUtc < cutoff && stale.LastWriteTimeUtc < cutoff)
-                {
-                    try
-                    {
-                        stale.Delete();
-                    }
-                    catch (IOException)
-                    {
-                        // Still running (a long sandbox of another aisbx): not abandoned.
-                    }
                 }
             }
         }

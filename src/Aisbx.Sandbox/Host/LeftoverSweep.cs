@@ -1,0 +1,129 @@
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Security;
+using Aisbx.Sandbox.Limits;
+
+namespace Aisbx.Sandbox.Host;
+
+/// <summary>
+/// Removes, at start-up, what an aisbx that was killed (SIGKILL, OOM, a power cut) left behind: the fresh workspaces
+/// of its sandboxes, with the program's data, and their cgroups. A sandbox is left over when its
+/// <see cref="SandboxLease"/> names a process that is gone; a workspace or cgroup without a lease (from an aisbx that
+/// had none) when it is over a minute old. A cgroup that still holds processes is never removed (the kernel refuses).
+/// Each removal is a <see cref="SecurityEventKind.Sweep"/> event.
+/// </summary>
+public static class LeftoverSweep
+{
+    private static readonly TimeSpan UnleasedAge = TimeSpan.FromMinutes(1);
+
+    /// <returns>How many workspaces and cgroups were removed.</returns>
+    public static int Run(AisbxConfig config, ISecurityEventSink? events, string caller)
+    {
+        var removed = 0;
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        var workspaceBase = config.WorkspaceBase;
+        var cutoff = DateTime.UtcNow - UnleasedAge;
+        if (Directory.Exists(workspaceBase))
+        {
+            foreach (var lease in Directory.EnumerateFiles(workspaceBase, "sbx-*" + SandboxLease.Suffix))
+            {
+                var sandboxId = Path.GetFileName(lease)[..^SandboxLease.Suffix.Length];
+                if (SandboxLease.OwnerAlive(lease))
+                {
+                    live.Add(sandboxId);
+                    continue;
+                }
+
+                removed += RemoveWorkspace(Path.Combine(workspaceBase, sandboxId), sandboxId, "its aisbx is gone", events, caller);
+                removed += RemoveCgroups(sandboxId, events, caller);
+                TryDeleteFile(lease);
+            }
+
+            foreach (var directory in new DirectoryInfo(workspaceBase).EnumerateDirectories("sbx-*"))
+            {
+                if (!live.Contains(directory.Name) && !File.Exists(SandboxLease.PathFor(workspaceBase, directory.Name)) && directory.LastWriteTimeUtc < cutoff)
+                {
+                    removed += RemoveWorkspace(directory.FullName, directory.Name, "it has no owner", events, caller);
+                }
+            }
+        }
+
+        foreach (var parent in CgroupHost.ParentDirectories().Where(Directory.Exists))
+        {
+            foreach (var group in new DirectoryInfo(parent).EnumerateDirectories("sbx-*"))
+            {
+                var leased = File.Exists(SandboxLease.PathFor(workspaceBase, group.Name));
+                if (!live.Contains(group.Name) && !leased && group.CreationTimeUtc < cutoff && TryRemoveGroup(group.FullName))
+                {
+                    removed++;
+                    Publish(events, caller, group.Name, $"removed the empty cgroup {group.FullName} of sandbox {group.Name}: it has no owner");
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    private static int RemoveWorkspace(string path, string sandboxId, string why, ISecurityEventSink? events, string caller)
+    {
+        if (!Directory.Exists(path))
+        {
+            return 0;
+        }
+
+        try
+        {
+            Workspace.TryDelete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0; // Tried again at the next start.
+        }
+
+        Publish(events, caller, sandboxId, $"removed the workspace {path} of sandbox {sandboxId}: {why}");
+        return 1;
+    }
+
+    private static int RemoveCgroups(string sandboxId, ISecurityEventSink? events, string caller)
+    {
+        var removed = 0;
+        foreach (var parent in CgroupHost.ParentDirectories())
+        {
+            var group = Path.Combine(parent, sandboxId);
+            if (Directory.Exists(group) && TryRemoveGroup(group))
+            {
+                removed++;
+                Publish(events, caller, sandboxId, $"removed the cgroup {group} of sandbox {sandboxId}: its aisbx is gone");
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>rmdir only: the kernel refuses a group that still has processes or children.</summary>
+    private static bool TryRemoveGroup(string path)
+    {
+        try
+        {
+            Directory.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void Publish(ISecurityEventSink? events, string caller, string sandboxId, string detail) =>
+        events?.Publish(new SecurityEvent(SecurityEventKind.Sweep, detail, Severity.Low, "removed", sandboxId, "", caller, DateTimeOffset.UtcNow));
+}

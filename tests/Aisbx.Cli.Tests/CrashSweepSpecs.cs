@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace Aisbx.Cli.Tests;
+
+/// <summary>What a killed aisbx leaves behind is removed by the next one that starts.</summary>
+public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
+{
+    private static readonly string WorkspaceBase = Path.Combine(Path.GetTempPath(), "aisbx-" + Environment.UserName);
+
+    [Fact]
+    public async Task The_workspace_and_cgroups_of_a_cli_killed_mid_run_are_swept_by_the_next_run_and_audited()
+    {
+        // Arrange: a run that has written data into its fresh workspace, then waits.
+        var marker = "crash-" + Guid.NewGuid().ToString("N")[..12];
+        using var victim = aisbx.Start("run", "--", "sh", "-c", $"echo program-data > /workspace/{marker}; sleep 60");
+        victim.StandardInput.Close();
+        var workspace = await WaitForWorkspaceHoldingAsync(marker);
+        var sandboxId = Path.GetFileName(workspace);
+        var groups = CgroupsOf(sandboxId);
+
+        // Act: SIGKILL, then any later run.
+        victim.Kill();
+        await victim.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(Directory.Exists(workspace), "the killed run's workspace should still be there before the sweep");
+        var (exitCode, _, stderr) = await aisbx.RunAsync("run", "--", "true");
+
+        // Assert
+        Assert.True(exitCode == 0, stderr);
+        Assert.False(Directory.Exists(workspace), $"workspace {workspace} was left behind");
+        Assert.False(File.Exists(workspace + ".owner"));
+        Assert.All(groups, group => Assert.False(Directory.Exists(group), $"cgroup {group} was left behind"));
+        var audit = string.Concat(Directory.GetFiles(Path.Combine(aisbx.ConfigDirectory, "audit"), "audit-*.jsonl").Select(File.ReadAllText));
+        Assert.Contains("\"sweep\"", audit, StringComparison.Ordinal);
+        Assert.Contains(sandboxId, audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_running_sandbox_of_another_live_aisbx_is_not_swept()
+    {
+        // Arrange
+        var marker = "live-" + Guid.NewGuid().ToString("N")[..12];
+        using var other = aisbx.Start("run", "--", "sh", "-c", $"echo x > /workspace/{marker}; sleep 30");
+        other.StandardInput.Close();
+        try
+        {
+            var workspace = await WaitForWorkspaceHoldingAsync(marker);
+
+            // Act
+            var (exitCode, _, _) = await aisbx.RunAsync("run", "--", "true");
+
+            // Assert
+            Assert.Equal(0, exitCode);
+            Assert.True(File.Exists(Path.Combine(workspace, marker)), "a live run's workspace was swept");
+        }
+        finally
+        {
+            other.Kill();
+            await other.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    internal static async Task<string> WaitForWorkspaceHoldingAsync(string marker)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var found = Directory.Exists(WorkspaceBase)
+                ? Directory.EnumerateDirectories(WorkspaceBase, "sbx-*").FirstOrDefault(d => File.Exists(Path.Combine(d, marker)))
+                : null;
+            if (found is not null)
+            {
+                return found;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"no workspace came to hold {marker}");
+    }
+
+    internal static List<string> CgroupsOf(string sandboxId) =>
+        [.. new[] { "memory", "pids", "cpuacct" }.Select(h => Path.Combine("/sys/fs/cgroup", h, "aisbx", sandboxId)).Where(Directory.Exists)];
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Aisbx.Mcp.Tests;
+
+/// <summary>A server killed mid-run leaves a workspace and cgroups; the next server to start removes them.</summary>
+public partial class CrashSweepSpecs
+{
+    private static readonly string WorkspaceBase = Path.Combine(Path.GetTempPath(), "aisbx-" + Environment.UserName);
+
+    [Fact]
+    public async Task What_a_server_killed_mid_run_left_is_swept_when_the_next_server_starts_and_audited()
+    {
+        // Arrange: a REST run that has written into its workspace, in a server that is then SIGKILLed.
+        var config = McpServerProcess.PrivateConfig("[server]\nrequests_per_minute = 100000\n");
+        var marker = "server-crash-" + Guid.NewGuid().ToString("N")[..12];
+        using var first = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config]);
+        var url = await ServingUrlAsync(first);
+        using var client = new HttpClient { BaseAddress = url };
+        var body = $$"""{"command":["sh","-c","echo program-data > /workspace/{{marker}}; sleep 60"]}""";
+        _ = client.PostAsync("/v1/runs", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var workspace = await WaitForWorkspaceHoldingAsync(marker);
+        var sandboxId = Path.GetFileName(workspace);
+        first.Kill();
+        await first.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(Directory.Exists(workspace), "the killed server's workspace should still be there before the sweep");
+
+        // Act
+        using var second = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config]);
+        await ServingUrlAsync(second);
+
+        // Assert
+        try
+        {
+            Assert.False(Directory.Exists(workspace), $"workspace {workspace} was left behind");
+            Assert.All(
+                new[] { "memory", "pids", "cpuacct" }.Select(h => Path.Combine("/sys/fs/cgroup", h, "aisbx", sandboxId)),
+                group => Assert.False(Directory.Exists(group), $"cgroup {group} was left behind"));
+            Assert.Contains(sandboxId, await AuditedSweepsAsync(config, sandboxId), StringComparison.Ordinal);
+        }
+        finally
+        {
+            second.Kill();
+            await second.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Directory.Delete(config, recursive: true);
+        }
+    }
+
+    private static async Task<Uri> ServingUrlAsync(Process server)
+    {
+        while (await server.StandardError.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            if (ServingLine().Match(line) is { Success: true } match)
+            {
+                _ = server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+                return new Uri(match.Groups[1].Value);
+            }
+        }
+
+        throw new InvalidOperationException($"aisbx-mcp exited ({server.ExitCode}) before it served");
+    }
+
+    private static async Task<string> WaitForWorkspaceHoldingAsync(string marker)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var found = Directory.Exists(WorkspaceBase)
+                ? Directory.EnumerateDirectories(WorkspaceBase, "sbx-*").FirstOrDefault(d => File.Exists(Path.Combine(d, marker)))
+                : null;
+            if (found is not null)
+            {
+                return found;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"no workspace came to hold {marker}");
+    }
+
+    /// <summary>The server writes its audit log in batches: wait for the sweep's record to land.</summary>
+    private static async Task<string> AuditedSweepsAsync(string config, string sandboxId)
+    {
+        var audit = Path.Combine(config, "audit");
+        for (var i = 0; i < 100; i++)
+        {
+            var text = Directory.Exists(audit) ? string.Concat(Directory.GetFiles(audit, "audit-*.jsonl").Select(File.ReadAllText)) : "";
+            var sweeps = string.Join('\n', text.Split('\n').Where(line => line.Contains("\"sweep\"", StringComparison.Ordinal)));
+            if (sweeps.Contains(sandboxId, StringComparison.Ordinal))
+            {
+                return sweeps;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        return "";
+    }
+
+    [GeneratedRegex("serving MCP at (http://\\S+)/mcp")]
+    private static partial Regex ServingLine();
+}
