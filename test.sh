@@ -3,6 +3,7 @@
 # one line "N passed, N failed, N skipped".
 set -uo pipefail
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/scripts/setup.sh"
+aisbx_ensure_packages
 aisbx_setup
 aisbx_ensure_node_clients
 cd "$AISBX_ROOT"

@@ -5,9 +5,11 @@
 
 Each round runs, back to back and in rotating order, /bin/true as:
   exec             directly                                              (the machine's floor)
+  bwrap-bare       bare bubblewrap, every namespace, /usr read-only      (the bar: bwrap --unshare-all ...)
   bwrap            aisbx's exact bubblewrap command, minus the launcher  (setpriv + prlimit + bwrap, as aisbx runs them)
   bwrap+launcher   aisbx's exact command: the launcher installs the filter, hands its listener over a socket, execs
-  aisbx            aisbx run -- /bin/true                                (policy, profile, workspace, cgroup, spawn, wait)
+  aisbx            the binary: aisbx run -- /bin/true                    (policy, profile, fresh workspace, cgroup, ...)
+  ./aisbx          the same through the checkout's ./aisbx, as the README types it (its freshness check included)
 Every one is started the same way (posix_spawn from this process, timed from spawn to reaped), and the script
 prints medians, p90s and the ratios of the medians. The commands come from 'aisbx run --dry-run --json'.
 """
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from sandbox_command import BwrapCommand, build, percentile, scratch_config, spawn_and_wait
+from sandbox_command import ROOT, BwrapCommand, build, percentile, scratch_config, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 
@@ -28,17 +30,23 @@ def main():
     scratch = tempfile.mkdtemp(prefix="aisbx-bench-")
     try:
         config, workdir = scratch_config(scratch)
-        aisbx_argv = [aisbx, "--config", config, "run", "-w", workdir, "--", "/bin/true"]
+        aisbx_argv = [aisbx, "--config", config, "run", "--", "/bin/true"]
+        wrapper_argv = [os.path.join(ROOT, "aisbx"), "--config", config, "run", "--", "/bin/true"]
+        bare_argv = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+                     "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                     "--proc", "/proc", "--dev", "/dev", "/bin/true"]
         # One real run first: it gives the unprivileged uid access to the scratch workdir, as every run does.
-        subprocess.run(aisbx_argv, check=True, stdin=subprocess.DEVNULL)
+        subprocess.run([aisbx, "--config", config, "run", "-w", workdir, "--", "/bin/true"], check=True, stdin=subprocess.DEVNULL)
         bwrap = BwrapCommand(aisbx, config, workdir, scratch)
         stdin = [(os.POSIX_SPAWN_DUP2, bwrap.devnull, 0)]
 
         variants = {
             "exec": lambda: spawn_and_wait(["/bin/true"], stdin),
+            "bwrap-bare": lambda: spawn_and_wait(bare_argv, stdin),
             "bwrap": lambda: bwrap.run(False),
             "bwrap+launcher": lambda: bwrap.run(True),
             "aisbx": lambda: spawn_and_wait(aisbx_argv, stdin),
+            "./aisbx": lambda: spawn_and_wait(wrapper_argv, stdin),
         }
         names = list(variants)
         for _ in range(10):  # warm-up, not counted
@@ -60,6 +68,8 @@ def main():
         print(f"launcher:       +{launcher:.2f} ms over bwrap ({medians['bwrap+launcher'] / medians['bwrap']:.2f}x)")
         print(f"aisbx / bwrap:  {medians['aisbx'] / medians['bwrap']:.2f}x (aisbx adds {medians['aisbx'] - medians['bwrap']:.2f} ms, "
               f"of which the launcher {launcher:.2f} ms)")
+        print(f"aisbx / bare:   {medians['aisbx'] / medians['bwrap-bare']:.2f}x; ./aisbx / bare: {medians['./aisbx'] / medians['bwrap-bare']:.2f}x "
+              f"(the wrapper's check adds {medians['./aisbx'] - medians['aisbx']:.2f} ms)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs what aisbx needs on this host (through apt-get when root) and builds the aisbx binary when a source
-# file is newer than it. Sourced by ./aisbx and ./test.sh; prints only when it has something to do.
+# file is newer than it. Sourced by ./aisbx, ./aisbx-mcp and ./test.sh; prints only when it has something to do.
 set -euo pipefail
 
-AISBX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Found without a subshell: ./aisbx is on the path of every run, and each fork costs about a millisecond.
+aisbx_here="${BASH_SOURCE[0]}"
+[[ "$aisbx_here" == /* ]] || aisbx_here="$PWD/$aisbx_here"
+AISBX_ROOT="${aisbx_here%/scripts/*}"
+unset aisbx_here
 AISBX_BUILD="$AISBX_ROOT/.build/aisbx"
 AISBX_BIN="$AISBX_BUILD/aisbx"
 AISBX_LAUNCHER_BIN="$AISBX_BUILD/aisbx-launch"
@@ -50,15 +54,41 @@ aisbx_ensure_dotnet() {
   fi
 }
 
+# What the build read, listed after each build: every source file, and every directory that holds them (a new or
+# deleted file or directory changes its parent). Checking them costs a stat or two each, in bash: no fork, no find,
+# no ldconfig.
+# Files are compared with the binaries, which carry the time the build started (an edit made during a build is
+# newer); directories with the listing, made after the build (which itself adds bin/ and obj/ beside the sources).
+AISBX_SOURCE_FILES="$AISBX_BUILD/sources.files"
+AISBX_SOURCE_DIRS="$AISBX_BUILD/sources.dirs"
+
+aisbx_list_sources() {
+  find "$AISBX_ROOT/src" \( -name bin -o -name obj \) -prune -o -type f \
+       \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.toml' -o -name '*.json' \) -print >"$AISBX_SOURCE_FILES.new"
+  printf '%s\n' "$AISBX_ROOT/Directory.Build.props" "$AISBX_ROOT/Directory.Packages.props" "$AISBX_ROOT/global.json" >>"$AISBX_SOURCE_FILES.new"
+  find "$AISBX_ROOT/src" \( -name bin -o -name obj \) -prune -o -type d -print >"$AISBX_SOURCE_DIRS.new"
+  mv "$AISBX_SOURCE_FILES.new" "$AISBX_SOURCE_FILES"
+  mv "$AISBX_SOURCE_DIRS.new" "$AISBX_SOURCE_DIRS"
+}
+
 aisbx_is_stale() {
-  [ -x "$AISBX_BIN" ] && [ -x "$AISBX_LAUNCHER_BIN" ] && [ -x "$AISBX_MCP_BIN" ] || return 0
-  [ -n "$(find "$AISBX_ROOT/src" "$AISBX_ROOT/Directory.Build.props" "$AISBX_ROOT/Directory.Packages.props" "$AISBX_ROOT/global.json" \
-          -newer "$AISBX_BIN" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.toml' -o -name '*.json' \) \
-          -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]
+  [ -x "$AISBX_BIN" ] && [ -x "$AISBX_LAUNCHER_BIN" ] && [ -x "$AISBX_MCP_BIN" ] && [ -f "$AISBX_SOURCE_FILES" ] && [ -f "$AISBX_SOURCE_DIRS" ] \
+    || return 0
+  local entries path
+  mapfile -t entries <"$AISBX_SOURCE_FILES"
+  for path in "${entries[@]}"; do
+    [[ "$path" -nt "$AISBX_BIN" ]] && return 0
+  done
+  mapfile -t entries <"$AISBX_SOURCE_DIRS"
+  for path in "${entries[@]}"; do
+    [[ "$path" -nt "$AISBX_SOURCE_DIRS" ]] && return 0
+  done
+  return 1
 }
 
 aisbx_ensure_built() {
   aisbx_is_stale || return 0
+  aisbx_ensure_packages
   aisbx_ensure_dotnet
   mkdir -p "$AISBX_ROOT/.build"
   # One build at a time: parallel callers wait for it, then find it fresh.
@@ -67,6 +97,8 @@ aisbx_ensure_built() {
   if aisbx_is_stale; then
     echo "aisbx: building (NativeAOT, about a minute the first time)..." >&2
     local log="$AISBX_ROOT/.build/build.log"
+    local started="$AISBX_ROOT/.build/build.started"
+    touch "$started"
     # aisbx, the launcher it starts inside every sandbox, and the MCP server, side by side.
     if ! { dotnet publish "$AISBX_ROOT/src/Aisbx.Launcher/Aisbx.Launcher.csproj" -c Release -o "$AISBX_BUILD" --nologo \
            && dotnet publish "$AISBX_ROOT/src/Aisbx.Cli/Aisbx.Cli.csproj" -c Release -o "$AISBX_BUILD" --nologo \
@@ -75,9 +107,38 @@ aisbx_ensure_built() {
       echo "aisbx: the build failed; the full log is in $log" >&2
       exit 125
     fi
-    touch "$AISBX_BIN" "$AISBX_LAUNCHER_BIN" "$AISBX_MCP_BIN"
+    touch -r "$started" "$AISBX_BIN" "$AISBX_LAUNCHER_BIN" "$AISBX_MCP_BIN"
+    aisbx_list_sources
   fi
   flock -u 9
+}
+
+# ./aisbx install [--prefix DIR]: copies the built binaries to DIR/lib/aisbx (default /usr/local when root, else
+# ~/.local) and links aisbx and aisbx-mcp into DIR/bin, for a plain command that never checks the sources again.
+aisbx_install() {
+  local prefix
+  if [ "$(id -u)" -eq 0 ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --prefix) [ $# -ge 2 ] || { echo "aisbx: install: --prefix needs a directory" >&2; exit 125; }; prefix="$2"; shift 2 ;;
+      --prefix=*) prefix="${1#--prefix=}"; shift ;;
+      *) echo "aisbx: install: unknown argument '$1': use ./aisbx install [--prefix DIR]" >&2; exit 125 ;;
+    esac
+  done
+  aisbx_setup
+  local lib="$prefix/lib/aisbx" bin="$prefix/bin"
+  mkdir -p "$lib.new" "$bin" || { echo "aisbx: install: cannot create $lib or $bin: choose another --prefix" >&2; exit 125; }
+  cp -a "$AISBX_BUILD"/. "$lib.new"/ && rm -f "$lib.new/sources.files" "$lib.new/sources.dirs"
+  rm -rf "$lib.old"
+  if [ -e "$lib" ]; then mv "$lib" "$lib.old"; fi
+  mv "$lib.new" "$lib" && rm -rf "$lib.old"
+  ln -sfn "$lib/aisbx" "$bin/aisbx"
+  ln -sfn "$lib/aisbx-mcp" "$bin/aisbx-mcp"
+  echo "aisbx: installed aisbx and aisbx-mcp in $bin (the programs in $lib)" >&2
+  case ":$PATH:" in
+    *":$bin:"*) ;;
+    *) echo "aisbx: $bin is not on PATH: add it (export PATH=\"$bin:\$PATH\")" >&2 ;;
+  esac
 }
 
 # The MCP specs drive aisbx-mcp with Node clients (the official TypeScript SDK and conformance suite, pinned in
@@ -100,7 +161,7 @@ aisbx_ensure_node_clients() {
   fi
 }
 
+# Packages are checked (ldconfig, command -v) only when a build is due: a fresh binary costs one stat per source.
 aisbx_setup() {
-  aisbx_ensure_packages
   aisbx_ensure_built
 }
