@@ -119,7 +119,7 @@ internal static class RunCommand
     /// <summary>Whether this command line asks <c>aisbx run</c> for a result document: its refusals are documents too.</summary>
     public static bool WantsJson(ParseResult parseResult) =>
         parseResult.CommandResult.Command.Name == "run" && parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> json
-        && parseResult.GetResult(json) is not null;
+        && parseResult.GetResult(json) is { Implicit: false } && parseResult.GetValue(json);
 
     /// <summary>Prints the result document of a run aisbx refused or could not supervise, for <c>--json</c>.</summary>
     public static void PrintError(ParseResult parseResult, string rule, string message)

@@ -52,7 +52,7 @@ public static class LeftoverSweep
             foreach (var group in new DirectoryInfo(parent).EnumerateDirectories("sbx-*"))
             {
                 var leased = File.Exists(SandboxLease.PathFor(workspaceBase, group.Name));
-                if (!live.Contains(group.Name) && !leased && group.CreationTimeUtc < cutoff && TryRemoveGroup(group.FullName))
+                if (!live.Contains(group.Name) && !leased && group.CreationTimeUtc < cutoff && group.LastWriteTimeUtc < cutoff && TryRemoveGroup(group.FullName))
                 {
                     removed++;
                     Publish(events, caller, group.Name, $"removed the empty cgroup {group.FullName} of sandbox {group.Name}: it has no owner");
