@@ -1,12 +1,11 @@
 using System.Diagnostics;
+using Aisbx.Tests.Shared;
 
 namespace Aisbx.Cli.Tests;
 
 /// <summary>What a killed aisbx leaves behind is removed by the next one that starts.</summary>
 public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
 {
-    private static readonly string WorkspaceBase = Path.Combine(Path.GetTempPath(), "aisbx-" + Environment.UserName);
-
     [Fact]
     public async Task The_workspace_and_cgroups_of_a_cli_killed_mid_run_are_swept_by_the_next_run_and_audited()
     {
@@ -14,9 +13,9 @@ public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         var marker = "crash-" + Guid.NewGuid().ToString("N")[..12];
         using var victim = aisbx.Start("run", "--", "sh", "-c", $"echo program-data > /workspace/{marker}; sleep 60");
         victim.StandardInput.Close();
-        var workspace = await WaitForWorkspaceHoldingAsync(marker);
+        var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker);
         var sandboxId = Path.GetFileName(workspace);
-        var groups = CgroupsOf(sandboxId);
+        var groups = FreshWorkspaces.CgroupsOf(sandboxId);
 
         // Act: SIGKILL, then any later run.
         victim.Kill();
@@ -43,7 +42,7 @@ public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         other.StandardInput.Close();
         try
         {
-            var workspace = await WaitForWorkspaceHoldingAsync(marker);
+            var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker);
 
             // Act
             var (exitCode, _, _) = await aisbx.RunAsync("run", "--", "true");
@@ -58,26 +57,4 @@ public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
             await other.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
-
-    internal static async Task<string> WaitForWorkspaceHoldingAsync(string marker)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            var found = Directory.Exists(WorkspaceBase)
-                ? Directory.EnumerateDirectories(WorkspaceBase, "sbx-*").FirstOrDefault(d => File.Exists(Path.Combine(d, marker)))
-                : null;
-            if (found is not null)
-            {
-                return found;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"no workspace came to hold {marker}");
-    }
-
-    internal static List<string> CgroupsOf(string sandboxId) =>
-        [.. new[] { "memory", "pids", "cpuacct" }.Select(h => Path.Combine("/sys/fs/cgroup", h, "aisbx", sandboxId)).Where(Directory.Exists)];
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Aisbx.Tests.Shared;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -7,8 +8,6 @@ namespace Aisbx.Mcp.Tests;
 /// <summary>A server killed mid-run leaves a workspace and cgroups; the next server to start removes them.</summary>
 public partial class CrashSweepSpecs
 {
-    private static readonly string WorkspaceBase = Path.Combine(Path.GetTempPath(), "aisbx-" + Environment.UserName);
-
     [Fact]
     public async Task What_a_server_killed_mid_run_left_is_swept_when_the_next_server_starts_and_audited()
     {
@@ -20,7 +19,7 @@ public partial class CrashSweepSpecs
         using var client = new HttpClient { BaseAddress = url };
         var body = $$"""{"command":["sh","-c","echo program-data > /workspace/{{marker}}; sleep 60"]}""";
         _ = client.PostAsync("/v1/runs", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        var workspace = await WaitForWorkspaceHoldingAsync(marker);
+        var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker);
         var sandboxId = Path.GetFileName(workspace);
         first.Kill();
         await first.WaitForExitAsync(TestContext.Current.CancellationToken);
@@ -59,25 +58,6 @@ public partial class CrashSweepSpecs
         }
 
         throw new InvalidOperationException($"aisbx-mcp exited ({server.ExitCode}) before it served");
-    }
-
-    private static async Task<string> WaitForWorkspaceHoldingAsync(string marker)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            var found = Directory.Exists(WorkspaceBase)
-                ? Directory.EnumerateDirectories(WorkspaceBase, "sbx-*").FirstOrDefault(d => File.Exists(Path.Combine(d, marker)))
-                : null;
-            if (found is not null)
-            {
-                return found;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"no workspace came to hold {marker}");
     }
 
     /// <summary>The server writes its audit log in batches: wait for the sweep's record to land.</summary>
