@@ -27,7 +27,7 @@ internal static class RestApi
             }
 
             var caller = CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
-            var outcome = await runs.RunAsync(arguments, caller, null, http.RequestAborted);
+            var outcome = await runs.RunAsync(arguments, caller, JsonVocabulary.Rest, null, http.RequestAborted);
             if (outcome.Result is { } result)
             {
                 await Write(http, 200, JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
