@@ -59,9 +59,10 @@ internal static class McpCommand
         {
             return Fail(ex.Message);
         }
-        catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException socket)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Fail($"cannot listen: {socket.Message}: pick another --port");
+            // A bug: say so in one line, without a stack trace, as the aisbx command does.
+            return Fail($"internal error ({ex.GetType().Name}): {ex.Message.Split('\n')[0]}. Please report it");
         }
     }
 
