@@ -25,7 +25,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
     private readonly AuditSink _audit = new(new AuditLog(config.AuditDirectory));
     private readonly RunGate _gate = new(config.Server);
 
-    public ServerMetrics Metrics { get; } = new();
+    public ServerMetrics Metrics { get; } = new(new Core.Profiles.ProfileCatalog(config.ProfilesDirectory).Names());
 
     private ISecurityEventSink? _events;
 
