@@ -78,6 +78,12 @@ public sealed class RunService(AisbxMcpContext context)
             Record(caller, "failed", "error", run.Profile, null);
             return new RunOutcome(null, "error", context.Scrub(ex.Message));
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug or a host fault (a full disk, say): one line for the caller, without its message, which may name host paths.
+            Record(caller, "failed", "internal-error " + ex.GetType().Name, run.Profile, null);
+            return new RunOutcome(null, "error", $"the run failed inside aisbx ({ex.GetType().Name}): retry; if it persists, the operator finds the event in the audit log");
+        }
     }
 
     private void Record(CallerIdentity caller, string outcome, string detail, string profile, RunResult? result) =>

@@ -164,4 +164,27 @@ public class ErrorShapeSpecs
         Assert.StartsWith("refused (arguments): unknown field 'mystery': POST /v1/runs takes ", unknown.Body.GetProperty("error").GetString(), StringComparison.Ordinal);
         AssertRest(profile, 400, "profile-unknown");
     }
+
+    [Fact]
+    public async Task A_host_fault_during_a_run_is_one_line_without_its_details_on_rest_and_mcp()
+    {
+        var blocker = Path.GetTempFileName();
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything },
+            adjust: config => config with { WorkspaceBase = Path.Combine(blocker, "workspaces") });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+        using var mcp = new McpHttp(new Uri(server.BaseUrl, "/mcp"), keys["ops"]);
+        await mcp.InitializeAsync();
+
+        var rest = await SendAsync(ops, HttpMethod.Post, "/v1/runs", """{"command":["true"]}""");
+        var (_, tool) = await mcp.PostAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"aisbx-run","arguments":{"command":["true"]}}}""");
+
+        AssertRest(rest, 400, "error");
+        var text = tool!.Value.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString()!;
+        Assert.True(tool.Value.GetProperty("result").GetProperty("isError").GetBoolean());
+        Assert.StartsWith("the run failed inside aisbx (DirectoryNotFoundException): retry", text, StringComparison.Ordinal);
+        Assert.Equal(text, rest.Body.GetProperty("error").GetString());
+        Assert.DoesNotContain(blocker, rest.Body.GetRawText(), StringComparison.Ordinal);
+        File.Delete(blocker);
+    }
 }
