@@ -11,9 +11,12 @@ namespace Aisbx.Mcp;
 public abstract class AisbxTool : McpServerTool
 {
     private readonly Tool _tool;
+    private readonly string _exampleArguments;
 
-    protected AisbxTool(string name, string title, string description, string inputSchema, string outputSchema, bool readOnly)
+    /// <param name="exampleArguments">What the tool's arguments look like, for the refusal of arguments that are no object.</param>
+    protected AisbxTool(string name, string title, string description, string inputSchema, string outputSchema, ToolHints hints, string exampleArguments)
     {
+        _exampleArguments = exampleArguments;
         _tool = new Tool
         {
             Name = name,
@@ -21,13 +24,28 @@ public abstract class AisbxTool : McpServerTool
             Description = description,
             InputSchema = Parse(inputSchema),
             OutputSchema = Parse(outputSchema),
-            Annotations = new ToolAnnotations { Title = title, ReadOnlyHint = readOnly, DestructiveHint = false, OpenWorldHint = false },
+            Annotations = new ToolAnnotations
+            {
+                Title = title,
+                ReadOnlyHint = hints.ReadOnly,
+                DestructiveHint = hints.Destructive,
+                IdempotentHint = hints.Idempotent,
+                OpenWorldHint = hints.OpenWorld,
+            },
         };
     }
 
     public override Tool ProtocolTool => _tool;
 
     public override IReadOnlyList<object> Metadata => [];
+
+    public sealed override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default) =>
+        ArgumentsShapeFilter.Refusal(request, _tool.Name, _exampleArguments) is { } refusal
+            ? ValueTask.FromResult(Refused(refusal))
+            : CallAsync(request, cancellationToken);
+
+    /// <summary>The call, once its arguments are known to be an object (or absent).</summary>
+    protected abstract ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken);
 
     protected static CallToolResult Refused(string message) => new()
     {

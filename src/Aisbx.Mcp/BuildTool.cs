@@ -23,7 +23,9 @@ public sealed class BuildTool(AisbxMcpContext context) : AisbxTool(
     "whether the profile is ready; when a tool is missing, says how the operator installs it.",
     ToolSchemas.BuildInput,
     ToolSchemas.BuildOutput,
-    readOnly: true)
+    // It reads the profile and the host, and caches a compiled filter in memory: nothing the caller could see changes.
+    new ToolHints(ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false),
+    """{"profile": "python-dev"}""")
 {
     private const int Steps = 3;
 
@@ -37,7 +39,7 @@ public sealed class BuildTool(AisbxMcpContext context) : AisbxTool(
         return new BuildReport(profile.Name, missing.Count == 0, profile.Toolchain, missing, missing.Count == 0 ? null : profile.InstallHint, instructions);
     }
 
-    public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+    protected override async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         var identity = CallerIdentity.From(request.User, Callers.Of(request.Server));
         var caller = identity.Name;

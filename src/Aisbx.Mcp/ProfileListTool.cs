@@ -31,14 +31,20 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
     "is a denylist or an allowlist, and whether its toolchain is installed on this host.",
     ToolSchemas.ProfileListInput,
     ToolSchemas.ProfileListOutput,
-    readOnly: true)
+    new ToolHints(ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false),
+    "{}")
 {
-    public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+    protected override ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         var identity = CallerIdentity.From(request.User, Callers.Of(request.Server));
         if (!identity.Allows("read"))
         {
             return ValueTask.FromResult(Refused(identity.ScopeRefusal("read")));
+        }
+
+        if (request.Params?.Arguments?.Keys.FirstOrDefault() is { } unknown)
+        {
+            return ValueTask.FromResult(Refused($"refused (arguments): unknown argument '{unknown}': aisbx-profile-list takes none"));
         }
 
         List<ProfileEntry> entries;

@@ -20,7 +20,8 @@ public sealed record RunOutcome(RunResult? Result, string? Rule, string? Refusal
 /// </summary>
 public sealed class RunService(AisbxMcpContext context)
 {
-    public async Task<RunOutcome> RunAsync(IReadOnlyDictionary<string, JsonElement>? arguments, CallerIdentity caller, ISecurityEventSink? live, CancellationToken cancellationToken)
+    /// <param name="words">The surface's words (a tool's arguments, a body's fields), in which refusals name what the caller sent.</param>
+    public async Task<RunOutcome> RunAsync(IReadOnlyDictionary<string, JsonElement>? arguments, CallerIdentity caller, JsonVocabulary words, ISecurityEventSink? live, CancellationToken cancellationToken)
     {
         if (!caller.Allows("run"))
         {
@@ -32,12 +33,12 @@ public sealed class RunService(AisbxMcpContext context)
         string? stdin;
         try
         {
-            (run, stdin) = RunArguments.Read(arguments, caller.Name);
+            (run, stdin) = RunArguments.Read(arguments, caller.Name, context.Config.RequestLimits, words);
         }
         catch (ToolArgumentException ex)
         {
-            Record(caller, "refused", "arguments", "-", null);
-            return new RunOutcome(null, "arguments", $"refused (arguments): {ex.Message}");
+            Record(caller, "refused", ex.Rule, "-", null);
+            return new RunOutcome(null, ex.Rule, $"refused ({ex.Rule}): {ex.Message}");
         }
 
         foreach (var secret in run.Secrets)
@@ -70,12 +71,18 @@ public sealed class RunService(AisbxMcpContext context)
         catch (PolicyRefusal refusal)
         {
             Record(caller, "refused", refusal.Rule, run.Profile, null);
-            return new RunOutcome(null, refusal.Rule, $"refused ({refusal.Rule}): {context.Scrub(refusal.PublicMessage)}");
+            return new RunOutcome(null, refusal.Rule, $"refused ({refusal.Rule}): {context.Scrub(refusal.PublicMessageIn(words))}");
         }
         catch (AisbxException ex)
         {
             Record(caller, "failed", "error", run.Profile, null);
             return new RunOutcome(null, "error", context.Scrub(ex.Message));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug or a host fault (a full disk, say): one line for the caller, without its message, which may name host paths.
+            Record(caller, "failed", "internal-error " + ex.GetType().Name, run.Profile, null);
+            return new RunOutcome(null, "error", $"the run failed inside aisbx ({ex.GetType().Name}): retry; if it persists, the operator finds the event in the audit log");
         }
     }
 

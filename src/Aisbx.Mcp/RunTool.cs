@@ -20,14 +20,17 @@ public sealed class RunTool(AisbxMcpContext context) : AisbxTool(
     "nothing persists between calls unless a 'workdir' is given.",
     ToolSchemas.RunInput,
     ToolSchemas.RunOutput,
-    readOnly: false)
+    // With a workdir, the program may change or delete the caller's files; each run is new (not idempotent); and
+    // where a profile allows the host network, it may reach the internet.
+    new ToolHints(ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: HostNetworkPossible(context)),
+    """{"command": ["ls", "-la"]}""")
 {
     private readonly RunService _runs = new(context);
 
-    public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
+    protected override async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         var caller = CallerIdentity.From(request.User, Callers.Of(request.Server));
-        var outcome = await _runs.RunAsync(request.Params?.Arguments?.AsReadOnly(), caller, new ClientNotifications(request.Server), cancellationToken).ConfigureAwait(false);
+        var outcome = await _runs.RunAsync(request.Params?.Arguments?.AsReadOnly(), caller, JsonVocabulary.Tool, new ClientNotifications(request.Server), cancellationToken).ConfigureAwait(false);
         if (outcome.Result is not { } result)
         {
             return Refused(outcome.Refusal!);
@@ -39,5 +42,18 @@ public sealed class RunTool(AisbxMcpContext context) : AisbxTool(
             StructuredContent = JsonSerializer.SerializeToElement(result, AisbxJsonContext.Default.RunResult),
             IsError = false,
         };
+    }
+
+    /// <summary>Whether any profile lets a run ask for the host network; when the profiles cannot be read, assume so.</summary>
+    private static bool HostNetworkPossible(AisbxMcpContext context)
+    {
+        try
+        {
+            return context.Runner.Profiles.All().Any(p => p.AllowedNetworks.Contains(Core.Profiles.NetworkMode.Host));
+        }
+        catch (Core.AisbxException)
+        {
+            return true;
+        }
     }
 }

@@ -43,7 +43,7 @@ internal sealed class ApiKeyAuthentication(ApiKeys keys, CallerLockout addressLo
         {
             var until = TimeSpan.FromMinutes(1);
             context.Response.Headers.RetryAfter = ((int)until.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await RequestShapeGuard.Reply(context, StatusCodes.Status429TooManyRequests, -32000, "too many failed authentications from this address: wait, then retry with a valid key").ConfigureAwait(false);
+            await ErrorReply.WriteAsync(context, StatusCodes.Status429TooManyRequests, "address-lockout", -32000, "too many failed authentications from this address: wait, then retry with a valid key").ConfigureAwait(false);
             return;
         }
 
@@ -58,7 +58,7 @@ internal sealed class ApiKeyAuthentication(ApiKeys keys, CallerLockout addressLo
             }
 
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"aisbx\"";
-            await RequestShapeGuard.Reply(context, StatusCodes.Status401Unauthorized, -32001, $"{Describe(rejection)}: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY' with a live key").ConfigureAwait(false);
+            await ErrorReply.WriteAsync(context, StatusCodes.Status401Unauthorized, "auth", -32001, $"{Describe(rejection)}: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY' with a live key").ConfigureAwait(false);
             return;
         }
 

@@ -89,7 +89,7 @@ internal sealed class HostOriginGuard
     }
 
     private static Task Refuse(HttpContext context, string reason) =>
-        RequestShapeGuard.Reply(context, StatusCodes.Status403Forbidden, -32000, reason);
+        ErrorReply.WriteAsync(context, StatusCodes.Status403Forbidden, "host-origin", -32000, reason);
 
     private static string Printable(string value) =>
         new([.. value.Take(100).Select(c => char.IsControl(c) || c == '\'' || c == '\\' ? '?' : c)]);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Security;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +20,17 @@ internal static class HttpTransport
     public static async Task<int> RunAsync(AisbxConfig config, IPAddress address, int port, IReadOnlyList<string> extraHosts, IReadOnlyList<string> extraOrigins)
     {
         await using var app = Build(config, address, port, extraHosts, extraOrigins);
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // Kestrel's bind failure: AddressInUseException (port taken) or a SocketException (address not ours, no permission).
+            var reason = ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException ? "the port is in use" : "the address cannot be bound";
+            throw new Core.AisbxException($"cannot listen on {Endpoint(address, port)}: {reason}: pick another --port (0 picks a free one), or stop what holds it");
+        }
+
         var context = app.Services.GetRequiredService<Mcp.AisbxMcpContext>();
         context.Runner.SweepLeftovers(context.Log, "server");
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
@@ -34,6 +43,7 @@ internal static class HttpTransport
 
     public static WebApplication Build(AisbxConfig config, IPAddress address, int port, IReadOnlyList<string> extraHosts, IReadOnlyList<string> extraOrigins)
     {
+        var certificate = TlsCertificate.Load(config);
         var composition = new ServerComposition(config);
 
         // The content root is the install directory, never the current one: nothing found where the server happens
@@ -45,20 +55,24 @@ internal static class HttpTransport
             kestrel.AddServerHeader = false;
             kestrel.Listen(address, port, listen =>
             {
-                if (config.Server.TlsCertificate is { } certificate)
+                if (certificate is not null)
                 {
-                    listen.UseHttps(X509Certificate2.CreateFromPemFile(certificate, config.Server.TlsKey));
+                    listen.UseHttps(certificate);
                 }
             });
         });
         builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("ModelContextProtocol", LogLevel.Error); // a client's unknown method is its error, not the server's
+            .AddFilter("ModelContextProtocol", LogLevel.Error) // a client's unknown method is its error, not the server's
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical); // a failed start is reported once, as one line
         composition.AddServices(builder.Services);
 
         var app = builder.Build();
         composition.UsePipeline(app, new HostOriginGuard(address, () => ActualPort(app, port), extraHosts, extraOrigins), app.Lifetime);
         return app;
     }
+
+    private static string Endpoint(IPAddress address, int port) =>
+        (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString()) + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static int ActualPort(WebApplication app, int configured)
     {

@@ -11,8 +11,6 @@ namespace Aisbx.Server;
 /// </summary>
 internal static class McpCommand
 {
-    private const int OwnErrorExitCode = 125;
-
     public static async Task<int> RunAsync(string[] args)
     {
         var transport = new Option<string>("--transport") { Description = "stdio (default) or http (Streamable HTTP at /mcp)", DefaultValueFactory = _ => "stdio" };
@@ -59,9 +57,10 @@ internal static class McpCommand
         {
             return Fail(ex.Message);
         }
-        catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException socket)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Fail($"cannot listen: {socket.Message}: pick another --port");
+            // A bug: say so in one line, without a stack trace, as the aisbx command does.
+            return Fail($"internal error ({ex.GetType().Name}): {ex.Message.Split('\n')[0]}. Please report it");
         }
     }
 
@@ -79,6 +78,6 @@ internal static class McpCommand
     private static int Fail(string message)
     {
         Console.Error.WriteLine("aisbx-mcp: " + message);
-        return OwnErrorExitCode;
+        return Core.Runs.ExitCodes.OwnError;
     }
 }

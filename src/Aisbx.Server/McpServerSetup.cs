@@ -36,6 +36,7 @@ internal static class McpServerSetup
                     "check that a profile's toolchain is installed. Each run gets a fresh sandbox with no network.";
             })
             .WithTools([new RunTool(context), new BuildTool(context), new ProfileListTool(context)])
+            .WithMessageFilters(filters => filters.AddIncomingFilter(ArgumentsShapeFilter.Filter))
             .WithCompleteHandler((request, _) => ProfileCompletion.Complete(context, request))
             .WithSetLoggingLevelHandler((_, _) => ValueTask.FromResult(new EmptyResult()));
     }

@@ -11,7 +11,8 @@ namespace Aisbx.Server;
 /// <summary>
 /// The REST API beside MCP, behind the same controls: <c>POST /v1/runs</c> (the aisbx-run arguments in, the result
 /// document out), <c>GET /v1/profiles</c>, <c>POST /v1/builds</c>, <c>GET /healthz</c>, <c>GET /metrics</c>.
-/// Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each with the rule and the fix.
+/// Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each with the rule and the fix; every error,
+/// here or from the controls in front, is the document <c>{error, rule}</c>.
 /// </summary>
 internal static class RestApi
 {
@@ -27,7 +28,7 @@ internal static class RestApi
             }
 
             var caller = CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
-            var outcome = await runs.RunAsync(arguments, caller, null, http.RequestAborted);
+            var outcome = await runs.RunAsync(arguments, caller, JsonVocabulary.Rest, null, http.RequestAborted);
             if (outcome.Result is { } result)
             {
                 await Write(http, 200, JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
@@ -41,7 +42,7 @@ internal static class RestApi
                 http.Response.Headers.RetryAfter = outcome.Busy ? "5" : "60";
             }
 
-            await Error(http, outcome.Rule == "scope" ? 403 : later ? 429 : 400, outcome.Refusal!, outcome.Rule);
+            await Error(http, outcome.Rule == "scope" ? 403 : later ? 429 : 400, outcome.Refusal!, outcome.Rule ?? "refused");
         });
 
         app.MapGet("/v1/profiles", async (HttpContext http) =>
@@ -76,6 +77,12 @@ internal static class RestApi
                 return;
             }
 
+            if (arguments.Keys.FirstOrDefault(k => k != "profile") is { } unknown)
+            {
+                await Error(http, 400, $"unknown field '{unknown}': POST /v1/builds takes only 'profile'", "arguments");
+                return;
+            }
+
             await Guarded(http, context, () => JsonSerializer.Serialize(BuildTool.Prepare(context, profile.GetString()!), McpJsonContextAccess.BuildReport));
         });
 
@@ -104,7 +111,17 @@ internal static class RestApi
             using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+                var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (!fields.TryAdd(property.Name, property.Value.Clone()))
+                    {
+                        await Error(http, 400, $"the body has the field '{Printable(property.Name)}' twice: send each field once", "json");
+                        return null;
+                    }
+                }
+
+                return fields;
             }
         }
         catch (JsonException)
@@ -115,12 +132,19 @@ internal static class RestApi
         return null;
     }
 
+    private static string Printable(string name) => new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
+
     private static async Task Guarded(HttpContext http, AisbxMcpContext context, Func<string> answer)
     {
         string body;
         try
         {
             body = answer();
+        }
+        catch (Core.Policy.PolicyRefusal refusal)
+        {
+            await Error(http, 400, context.Scrub(refusal.PublicMessageIn(JsonVocabulary.Rest)), refusal.Rule);
+            return;
         }
         catch (AisbxException ex)
         {
@@ -131,8 +155,8 @@ internal static class RestApi
         await Write(http, 200, body);
     }
 
-    private static Task Error(HttpContext http, int status, string message, string? rule) =>
-        Write(http, status, JsonSerializer.Serialize(new ErrorDocument(message, rule), ServerJsonContext.Default.ErrorDocument));
+    private static Task Error(HttpContext http, int status, string message, string rule) =>
+        ErrorReply.WriteAsync(http, status, rule, -32000, message);
 
     private static Task Write(HttpContext http, int status, string json)
     {

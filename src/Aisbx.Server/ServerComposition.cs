@@ -25,7 +25,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
     private readonly AuditSink _audit = new(new AuditLog(config.AuditDirectory));
     private readonly RunGate _gate = new(config.Server);
 
-    public ServerMetrics Metrics { get; } = new();
+    public ServerMetrics Metrics { get; } = new(new Core.Profiles.ProfileCatalog(config.ProfilesDirectory).Names());
 
     private ISecurityEventSink? _events;
 
@@ -58,7 +58,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
                 rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 Events.Publish(new SecurityEvent(SecurityEventKind.RateLimited, $"over {_settings.RequestsPerMinute} requests a minute on {rejected.HttpContext.Request.Path}",
                     Severity.Low, "refused", null, "-", Partition(rejected.HttpContext), DateTimeOffset.UtcNow));
-                return new ValueTask(RequestShapeGuard.Reply(rejected.HttpContext, StatusCodes.Status429TooManyRequests, -32000,
+                return new ValueTask(ErrorReply.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "rate-limit", -32000,
                     $"over {_settings.RequestsPerMinute} requests a minute: retry after the time in Retry-After"));
             };
         });
@@ -76,6 +76,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
         app.Use(authentication.InvokeAsync);
         app.UseRateLimiter();
         app.Use(RequestShapeGuard.InvokeAsync);
+        app.Use(RestErrorBodies.InvokeAsync);
         app.UseRouting();
         app.UseEndpoints(endpoints =>
         {

@@ -8,7 +8,8 @@ namespace Aisbx.Server;
 /// <summary>
 /// The server's Prometheus metrics, in a registry of their own: authentication failures, rate-limit hits,
 /// violations by kind and severity, runs by profile and outcome, run durations, sandboxes running now, limit hits by
-/// kind, suspensions. Fed by the security events and the runs.
+/// kind, suspensions. Fed by the security events and the runs. Every known label combination is there from the
+/// first scrape, at 0, so that alerts on <c>rate()</c> and <c>increase()</c> see a series before its first event.
 /// </summary>
 public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
 {
@@ -21,7 +22,19 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
     private readonly Counter _limitHits;
     private readonly Counter _suspensions;
 
-    public ServerMetrics()
+    private const string Ok = "ok";
+    private const string Failed = "failed";
+    private const string TimedOut = "timeout";
+    private const string Killed = "killed";
+
+    /// <summary>How a run can end, as the <c>outcome</c> label says.</summary>
+    public static IReadOnlyList<string> Outcomes { get; } = [Ok, Failed, TimedOut, Killed];
+
+    private static readonly string[] ViolationKinds = ["seccomp"];
+    private static readonly string[] SuspensionKinds = ["caller", "address"];
+
+    /// <param name="profiles">The profiles known at start, whose run counters start at 0; others appear when first run.</param>
+    public ServerMetrics(IEnumerable<string> profiles)
     {
         var factory = Metrics.WithCustomRegistry(Registry);
         _authFailures = factory.CreateCounter("aisbx_auth_failures_total", "Requests refused for a missing, wrong, revoked or expired API key.");
@@ -33,6 +46,32 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
         _running = factory.CreateGauge("aisbx_sandboxes_running", "Sandboxes running now.");
         _limitHits = factory.CreateCounter("aisbx_limit_hits_total", "Resource limits reached, by kind.", "kind");
         _suspensions = factory.CreateCounter("aisbx_suspensions_total", "Addresses locked out and callers suspended, by kind.", "kind");
+
+        foreach (var kind in ViolationKinds)
+        {
+            foreach (var severity in Enum.GetValues<Severity>())
+            {
+                _violations.WithLabels(kind, severity.Name());
+            }
+        }
+
+        foreach (var profile in profiles)
+        {
+            foreach (var outcome in Outcomes)
+            {
+                _runs.WithLabels(profile, outcome);
+            }
+        }
+
+        foreach (var kind in LimitKinds.All)
+        {
+            _limitHits.WithLabels(kind);
+        }
+
+        foreach (var kind in SuspensionKinds)
+        {
+            _suspensions.WithLabels(kind);
+        }
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
@@ -70,10 +109,10 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
 
     public void Finished(RunResult result)
     {
-        var outcome = result.TimedOut ? "timeout"
-            : result.Violations.Any(v => v.Action == "killed") ? "killed"
-            : result.ExitCode == 0 ? "ok"
-            : "failed";
+        var outcome = result.TimedOut ? TimedOut
+            : result.Violations.Any(v => v.Action == "killed") ? Killed
+            : result.ExitCode == 0 ? Ok
+            : Failed;
         _runs.WithLabels(result.Profile, outcome).Inc();
         _runDuration.Observe(result.DurationMs / 1000);
     }

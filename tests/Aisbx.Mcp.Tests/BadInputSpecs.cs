@@ -9,8 +9,8 @@ public class BadInputSpecs(McpServerProcess server) : IClassFixture<McpServerPro
 {
     private const string Ping = """{"jsonrpc":"2.0","id":99,"method":"ping"}""";
 
-    private static string Call(int id, string arguments) =>
-        "{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"tools/call\",\"params\":{\"name\":\"aisbx-run\",\"arguments\":" + arguments + "}}";
+    private static string Call(int id, string arguments, string tool = "aisbx-run") =>
+        "{\"jsonrpc\":\"2.0\",\"id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}}";
 
     [Fact]
     public async Task Truncated_json_gets_a_json_rpc_error_and_the_session_goes_on()
@@ -65,21 +65,44 @@ public class BadInputSpecs(McpServerProcess server) : IClassFixture<McpServerPro
     }
 
     [Theory]
-    [InlineData("""{"command":"ls -la"}""", "'command' must be an array of strings")]
-    [InlineData("""{"command":["ls"],"timeout":true}""", "timeout a boolean is not a duration")]
-    [InlineData("""{"command":["ls"],"env":{"A":1}}""", "'env' must be an object of strings")]
-    [InlineData("""{"code":"print(1)"}""", "'code' needs a 'language'")]
-    [InlineData("""{"command":["ls"],"code":"x","language":"python"}""", "give either 'command'")]
-    [InlineData("""{"command":["ls"],"mystery":1}""", "unknown argument 'mystery'")]
-    [InlineData("""{"code":"1","language":"cobol"}""", "language 'cobol' is not one aisbx runs")]
-    public async Task Wrong_argument_types_are_tool_errors_that_name_the_argument(string arguments, string expected)
+    [InlineData("aisbx-run", """{"command":"ls -la"}""", "'command' must be an array of strings, like [\"ls\", \"-la\"], not a string")]
+    [InlineData("aisbx-run", """{"command":[1,2]}""", "'command' must be an array of strings, like [\"ls\", \"-la\"], but item 1 is the number 1")]
+    [InlineData("aisbx-run", """{"command":{"a":"b"}}""", "'command' must be an array of strings")]
+    [InlineData("aisbx-run", """{"code":["print(1)"],"language":"python"}""", "'code' must be a string, not an array")]
+    [InlineData("aisbx-run", """{"code":"print(1)","language":7}""", "'language' must be a string, not the number 7")]
+    [InlineData("aisbx-run", """{"command":["ls"],"profile":true}""", "'profile' must be a string, not a boolean")]
+    [InlineData("aisbx-run", """{"command":["ls"],"workdir":["/tmp"]}""", "'workdir' must be a string, not an array")]
+    [InlineData("aisbx-run", """{"command":["ls"],"timeout":true}""", "'timeout' a boolean is not a duration")]
+    [InlineData("aisbx-run", """{"command":["ls"],"timeout":{"s":1}}""", "'timeout' an object is not a duration")]
+    [InlineData("aisbx-run", """{"command":["ls"],"env":{"A":1}}""", "'env' must be an object of strings, like {\"NAME\": \"value\"}, but 'A' is the number 1")]
+    [InlineData("aisbx-run", """{"command":["ls"],"env":["A=1"]}""", "'env' must be an object of strings, like {\"NAME\": \"value\"}, not an array")]
+    [InlineData("aisbx-run", """{"command":["ls"],"stdin":{"text":"x"}}""", "'stdin' must be a string, not an object")]
+    [InlineData("aisbx-run", """{"command":["ls"],"files":{"a.txt":false}}""", "'files' must be an object of strings, like {\"src/main.py\": \"print(1)\"}, but 'a.txt' is a boolean")]
+    [InlineData("aisbx-run", """{"command":["ls"],"files":"a.txt"}""", "'files' must be an object of strings")]
+    [InlineData("aisbx-run", """{"command":["ls"],"network":0}""", "'network' must be a string, not the number 0")]
+    [InlineData("aisbx-run", """{"command":["ls"],"secrets":"TOKEN"}""", "'secrets' must be an array of strings, like [\"API_TOKEN\"], not a string")]
+    [InlineData("aisbx-run", """{"command":["ls"],"secrets":[null]}""", "'secrets' must be an array of strings, like [\"API_TOKEN\"], but item 1 is null")]
+    [InlineData("aisbx-run", """{"code":"print(1)"}""", "'code' needs a 'language'")]
+    [InlineData("aisbx-run", """{"command":["ls"],"code":"x","language":"python"}""", "give either 'command'")]
+    [InlineData("aisbx-run", """{"command":["ls"],"mystery":1}""", "unknown argument 'mystery': aisbx-run takes")]
+    [InlineData("aisbx-run", """{"code":"1","language":"cobol"}""", "language 'cobol' is not one aisbx runs")]
+    [InlineData("aisbx-run", """[1,2]""", "the arguments of aisbx-run must be an object of named arguments, like {\"command\": [\"ls\", \"-la\"]}, not an array")]
+    [InlineData("aisbx-run", "\"ls\"", "the arguments of aisbx-run must be an object of named arguments, like {\"command\": [\"ls\", \"-la\"]}, not a string")]
+    [InlineData("aisbx-build", """{"profile":1}""", "'profile' is required and must be a string")]
+    [InlineData("aisbx-build", """{"profile":"python-dev","extra":1}""", "unknown argument 'extra'")]
+    [InlineData("aisbx-build", "5", "the arguments of aisbx-build must be an object of named arguments, like {\"profile\": \"python-dev\"}, not a number")]
+    [InlineData("aisbx-profile-list", """{"profile":"x"}""", "unknown argument 'profile': aisbx-profile-list takes none")]
+    [InlineData("aisbx-profile-list", "[]", "the arguments of aisbx-profile-list must be an object of named arguments, like {}, not an array")]
+    [InlineData("aisbx-profile-list", "true", "the arguments of aisbx-profile-list must be an object of named arguments, like {}, not a boolean")]
+    public async Task Wrong_argument_types_are_tool_errors_that_name_the_argument(string tool, string arguments, string expected)
     {
         using var mcp = new McpHttp(server.Url);
         await mcp.InitializeAsync();
 
-        var (_, message) = await mcp.PostAsync(Call(7, arguments));
+        var (_, message) = await mcp.PostAsync(Call(7, arguments, tool));
 
-        var result = message!.Value.GetProperty("result");
+        Assert.False(message!.Value.TryGetProperty("error", out var error), $"a protocol error instead of a tool error: {error}");
+        var result = message.Value.GetProperty("result");
         Assert.True(result.GetProperty("isError").GetBoolean());
         Assert.Contains(expected, result.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
     }

@@ -34,13 +34,23 @@ public sealed class InProcessServer : IAsyncDisposable
     public ApiKeys Keys => new(Config.KeysFile, TimeProvider.System);
 
     /// <param name="keys">Keys to create before the server starts: name → scopes (null: the default scopes).</param>
-    public static async Task<(InProcessServer Server, Dictionary<string, string> Keys)> StartAsync(string configToml, IReadOnlyDictionary<string, string[]?> keys)
+    /// <param name="files">Files to write into the config directory before the server starts: relative path → text.</param>
+    /// <param name="adjust">Changes to the loaded config that no config file can make (where fresh workspaces go).</param>
+    public static async Task<(InProcessServer Server, Dictionary<string, string> Keys)> StartAsync(
+        string configToml, IReadOnlyDictionary<string, string[]?> keys, IReadOnlyDictionary<string, string>? files = null, Func<AisbxConfig, AisbxConfig>? adjust = null)
     {
         var directory = McpServerProcess.PrivateConfig(configToml);
+        foreach (var (relative, text) in files ?? new Dictionary<string, string>())
+        {
+            var path = Path.Combine(directory, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, text);
+        }
+
         var config = AisbxConfigLoader.Load(directory);
         var store = new ApiKeys(config.KeysFile, TimeProvider.System);
         var created = keys.ToDictionary(k => k.Key, k => store.Create(k.Key, null, k.Value).Key);
-        var app = HttpTransport.Build(config, IPAddress.Loopback, 0, [], []);
+        var app = HttpTransport.Build(adjust?.Invoke(config) ?? config, IPAddress.Loopback, 0, [], []);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (new InProcessServer(directory, app, new Uri(address)), created);

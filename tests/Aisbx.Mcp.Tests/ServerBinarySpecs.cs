@@ -39,6 +39,83 @@ public partial class ServerBinarySpecs
         Directory.Delete(config, recursive: true);
     }
 
+    [Fact]
+    public async Task A_port_in_use_is_one_line_and_exit_125()
+    {
+        var config = McpServerProcess.PrivateConfig("");
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (exitCode, lines) = await FailedStartAsync(["--transport", "http", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", config]);
+
+        Assert.Equal(125, exitCode);
+        var line = Assert.Single(lines);
+        Assert.Equal($"aisbx-mcp: cannot listen on 127.0.0.1:{port}: the port is in use: pick another --port (0 picks a free one), or stop what holds it", line);
+        Directory.Delete(config, recursive: true);
+    }
+
+    public static TheoryData<string, string> BrokenSetups => new()
+    {
+        { "tls-missing", "cannot read /nonexistent/aisbx-cert.pem ([server] tls_certificate in " },
+        { "tls-garbage", "cannot be used: give PEM files of a certificate and its private key" },
+        { "tls-directory", ": it is a directory: fix the path" },
+        { "toml-garbage", "config.toml: not valid TOML: line 1, column 11: " },
+        { "toml-directory", "config.toml is a directory: make it a file, or remove it to use the defaults" },
+        { "config-is-a-file", "is a file: give a directory (--config DIR, or $AISBX_HOME)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenSetups))]
+    public async Task A_bad_config_or_unreadable_tls_file_is_one_line_and_exit_125(string setup, string expected)
+    {
+        var config = McpServerProcess.PrivateConfig("");
+        var garbage = Path.Combine(config, "garbage.pem");
+        await File.WriteAllTextAsync(garbage, "not a certificate\n", TestContext.Current.CancellationToken);
+        var target = config;
+        switch (setup)
+        {
+            case "tls-missing":
+                await File.WriteAllTextAsync(Path.Combine(config, "config.toml"), "[server]\ntls_certificate = \"/nonexistent/aisbx-cert.pem\"\ntls_key = \"/nonexistent/aisbx-key.pem\"\n", TestContext.Current.CancellationToken);
+                break;
+            case "tls-garbage":
+                await File.WriteAllTextAsync(Path.Combine(config, "config.toml"), $"[server]\ntls_certificate = \"{garbage}\"\ntls_key = \"{garbage}\"\n", TestContext.Current.CancellationToken);
+                break;
+            case "tls-directory":
+                await File.WriteAllTextAsync(Path.Combine(config, "config.toml"), $"[server]\ntls_certificate = \"{config}\"\ntls_key = \"{garbage}\"\n", TestContext.Current.CancellationToken);
+                break;
+            case "toml-garbage":
+                await File.WriteAllTextAsync(Path.Combine(config, "config.toml"), "garbage = = =\n", TestContext.Current.CancellationToken);
+                break;
+            case "toml-directory":
+                File.Delete(Path.Combine(config, "config.toml"));
+                Directory.CreateDirectory(Path.Combine(config, "config.toml"));
+                break;
+            default:
+                target = garbage;
+                break;
+        }
+
+        var (exitCode, lines) = await FailedStartAsync(["--transport", "http", "--port", "0", "--config", target]);
+
+        Assert.Equal(125, exitCode);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("aisbx-mcp: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Directory.Delete(config, recursive: true);
+    }
+
+    /// <summary>Starts the server expecting it to give up; its stderr lines (none may be a stack frame) and exit code.</summary>
+    private static async Task<(int ExitCode, string[] Lines)> FailedStartAsync(string[] args)
+    {
+        using var process = McpServerProcess.Start(McpServerProcess.Binary, args);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        stop.CancelAfter(TimeSpan.FromSeconds(30));
+        var stderr = await process.StandardError.ReadToEndAsync(stop.Token);
+        await process.WaitForExitAsync(stop.Token);
+        return (process.ExitCode, stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     /// <summary>Starts the server, makes one request (with the key, if any), stops it, and returns its stderr lines.</summary>
     private static async Task<(bool Served, List<string> Lines)> FirstLinesAsync(string config, string? key = null)
     {

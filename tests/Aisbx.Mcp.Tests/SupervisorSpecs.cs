@@ -301,4 +301,19 @@ public class SupervisorSpecs
         Assert.Equal(HttpStatusCode.Forbidden, (await ops.SendAsync(rebound, TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await ops.SendAsync(crossSite, TestContext.Current.CancellationToken)).StatusCode);
     }
+
+    [Fact]
+    public async Task A_program_of_a_mebibyte_runs_over_rest()
+    {
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+        var program = "x = 0\n" + string.Concat(Enumerable.Repeat("x += 1\n", 150_000)) + "print(x)\n";
+        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["code"] = program, ["language"] = "python" });
+
+        var run = await ops.PostAsync("/v1/runs", Json(body), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        Assert.Equal("150000\n", (await run.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("stdout").GetString());
+    }
 }

@@ -29,8 +29,30 @@ public static class AisbxConfigLoader
             AllowedWorkdirRoots = DefaultWorkdirRoots,
         };
 
+        if (File.Exists(directory))
+        {
+            throw new ConfigurationException($"the config directory {directory} is a file: give a directory (--config DIR, or ${HomeVariable})");
+        }
+
         var file = config.ConfigFile;
-        return File.Exists(file) ? Apply(config, File.ReadAllText(file), file) : config;
+        if (Directory.Exists(file))
+        {
+            throw new ConfigurationException($"{file} is a directory: make it a file, or remove it to use the defaults");
+        }
+
+        return File.Exists(file) ? Apply(config, Read(file), file) : config;
+    }
+
+    private static string Read(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"{file} cannot be read ({(ex is UnauthorizedAccessException ? "permission denied" : "an I/O error")}): let this user read it", ex);
+        }
     }
 
     public static AisbxConfig Apply(AisbxConfig config, string text, string where)

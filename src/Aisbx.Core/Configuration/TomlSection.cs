@@ -29,9 +29,17 @@ internal sealed class TomlSection
         }
         catch (TomlException ex)
         {
-            var firstLine = ex.Message.Split('\n', 2)[0].Trim();
-            throw new ConfigurationException($"{where}: not valid TOML: {firstLine}", ex);
+            throw new ConfigurationException($"{where}: not valid TOML: {Reason(ex.Message)}", ex);
         }
+    }
+
+    /// <summary>Tomlyn's innermost reason, e.g. "(1,11) : error : Unexpected token" as "line 1, column 11: Unexpected token".</summary>
+    private static string Reason(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        var reason = line.LastIndexOf("Reason: ", StringComparison.Ordinal) is var at and >= 0 ? line[(at + "Reason: ".Length)..] : line;
+        var match = System.Text.RegularExpressions.Regex.Match(reason, @"^\((\d+),(\d+)\)\s*:\s*error\s*:\s*(.*)$");
+        return match.Success ? $"line {match.Groups[1].Value}, column {match.Groups[2].Value}: {match.Groups[3].Value}" : reason;
     }
 
     public bool Has(string key)

@@ -12,10 +12,13 @@ namespace Aisbx.Core.Policy;
 /// </summary>
 public static class RunPolicy
 {
+    private const string LargeDataFix = "pass large data through a file in the workdir or stdin";
+
     public static ApprovedRun Approve(RunRequest request, ProfileCatalog catalog, AisbxConfig config)
     {
-        CheckCommand(request, config.RequestLimits);
-        CheckEnv(request, config.RequestLimits);
+        var argvBytes = CheckCommand(request, config.RequestLimits);
+        var envBytes = CheckEnv(request, config.RequestLimits);
+        CheckExecBudget(argvBytes + envBytes);
         FilesPolicy.Check(request, config.RequestLimits);
 
         var profile = catalog.Get(request.Profile);
@@ -24,42 +27,78 @@ public static class RunPolicy
         var network = request.Network ?? profile.Network;
         if (!profile.AllowedNetworks.Contains(network))
         {
-            throw new PolicyRefusal("network-denied",
+            throw new PolicyRefusal("network-denied", RequestField.Network, words =>
                 $"profile '{profile.Name}' does not allow network '{NetworkModeText.Format(network)}' " +
-                $"(allowed: {string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}): drop --network, or use a profile that allows it");
+                $"(allowed: {string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}): drop {words.Name(RequestField.Network)}, or use a profile that allows it");
         }
 
         return new ApprovedRun(request, profile, Tighten(profile, request), network);
     }
 
-    private static void CheckCommand(RunRequest request, RequestSizeLimits limits)
+    /// <summary>Whether a command passes the argument rules: each argument within Linux's limit, all within the configured one.</summary>
+    public static bool ArgumentsFit(IReadOnlyList<string> command, RequestSizeLimits limits)
+    {
+        long bytes = 0;
+        foreach (var argument in command)
+        {
+            var size = Encoding.UTF8.GetByteCount(argument) + 1;
+            if (size > ExecLimits.MaxStringBytes)
+            {
+                return false;
+            }
+
+            bytes += size;
+        }
+
+        return bytes <= limits.MaxArgumentBytes && bytes + command.Count * IntPtr.Size <= ExecLimits.RequestBudgetBytes;
+    }
+
+    /// <returns>What the arguments cost an exec.</returns>
+    private static long CheckCommand(RunRequest request, RequestSizeLimits limits)
     {
         if (request.Command.IsDefaultOrEmpty || request.Command[0].Length == 0)
         {
-            throw new PolicyRefusal("command-missing", "no command given: put the program and its arguments after --, e.g. aisbx run -- python3 -c 'print(1)'");
+            throw new PolicyRefusal("command-missing", RequestField.Command, words => $"no command given: {words.HowToGiveCommand}");
         }
 
         long bytes = 0;
-        foreach (var argument in request.Command)
+        long execBytes = 0;
+        for (var i = 0; i < request.Command.Length; i++)
         {
+            var argument = request.Command[i];
+            var item = i + 1;
             if (argument.Contains('\0', StringComparison.Ordinal))
             {
-                throw new PolicyRefusal("argument-invalid", "an argument contains a NUL byte, which no program can receive: remove it");
+                throw new PolicyRefusal("argument-invalid", RequestField.Command, words =>
+                    $"item {item} of {words.Name(RequestField.Command)} contains a NUL byte, which no program can receive: remove it");
             }
 
-            bytes += Encoding.UTF8.GetByteCount(argument) + 1;
+            var size = Encoding.UTF8.GetByteCount(argument);
+            if (size + 1 > ExecLimits.MaxStringBytes)
+            {
+                throw new PolicyRefusal("argument-length", RequestField.Command, words =>
+                    $"item {item} of {words.Name(RequestField.Command)} takes {size + 1} bytes, over the {ExecLimits.MaxStringBytes} " +
+                    $"that Linux passes in one argument: {LargeDataFix}");
+            }
+
+            bytes += size + 1;
+            execBytes += ExecLimits.Cost(size);
         }
 
         if (bytes > limits.MaxArgumentBytes)
         {
-            throw new PolicyRefusal("argument-size",
-                $"the command and its arguments take {bytes} bytes, over the limit of {limits.MaxArgumentBytes}: pass large data through a file in the workdir or stdin");
+            throw new PolicyRefusal("argument-size", RequestField.Command, words =>
+                $"{words.Name(RequestField.Command)} and its arguments take {bytes} bytes, over the limit of {limits.MaxArgumentBytes}: {LargeDataFix}");
         }
+
+        return execBytes;
     }
 
-    private static void CheckEnv(RunRequest request, RequestSizeLimits limits)
+    /// <returns>What the variables cost an exec.</returns>
+    private static long CheckEnv(RunRequest request, RequestSizeLimits limits)
     {
         long bytes = 0;
+        long execBytes = 0;
         foreach (var (name, value) in request.Env)
         {
             if (!IsValidEnvName(name))
@@ -73,13 +112,37 @@ public static class RunPolicy
                 throw new PolicyRefusal("env-invalid", $"environment variable {name} contains a NUL byte: remove it");
             }
 
-            bytes += Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value) + 2;
+            var size = Encoding.UTF8.GetByteCount(name) + 1 + Encoding.UTF8.GetByteCount(value);
+            if (size + 1 > ExecLimits.MaxStringBytes)
+            {
+                throw new PolicyRefusal("env-length",
+                    $"environment variable {name} takes {size + 1} bytes, over the {ExecLimits.MaxStringBytes} that Linux passes in one variable: {LargeDataFix}");
+            }
+
+            bytes += size + 1;
+            execBytes += ExecLimits.Cost(size);
         }
 
         if (bytes > limits.MaxEnvBytes)
         {
             throw new PolicyRefusal("env-size",
-                $"the environment variables take {bytes} bytes, over the limit of {limits.MaxEnvBytes}: pass large data through a file in the workdir or stdin");
+                $"the environment variables take {bytes} bytes, over the limit of {limits.MaxEnvBytes}: {LargeDataFix}");
+        }
+
+        return execBytes;
+    }
+
+    /// <summary>
+    /// Whatever the configured caps allow, one program start carries the arguments and the environment together,
+    /// beside what aisbx adds; past the kernel's limit it fails with E2BIG.
+    /// </summary>
+    private static void CheckExecBudget(long execBytes)
+    {
+        if (execBytes > ExecLimits.RequestBudgetBytes)
+        {
+            throw new PolicyRefusal("exec-size", RequestField.Command, words =>
+                $"{words.Name(RequestField.Command)} and the environment take {execBytes} bytes, over the {ExecLimits.RequestBudgetBytes} " +
+                $"that one program start on Linux can carry beside the sandbox's own: {LargeDataFix}");
         }
     }
 
@@ -93,14 +156,14 @@ public static class RunPolicy
         var limits = profile.Limits;
         return limits with
         {
-            WallTime = Lower("timeout", request.WallTime, limits.WallTime, DurationText.Format, profile.Name),
-            CpuTime = Lower("cpu-time", request.CpuTime, limits.CpuTime, DurationText.Format, profile.Name),
-            MemoryBytes = Lower("memory", request.MemoryBytes, limits.MemoryBytes, ByteSize.Format, profile.Name),
-            Pids = Lower("pids", request.Pids, limits.Pids, p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), profile.Name),
+            WallTime = Lower(RequestField.Timeout, request.WallTime, limits.WallTime, DurationText.Format, profile.Name),
+            CpuTime = Lower(RequestField.CpuTime, request.CpuTime, limits.CpuTime, DurationText.Format, profile.Name),
+            MemoryBytes = Lower(RequestField.Memory, request.MemoryBytes, limits.MemoryBytes, ByteSize.Format, profile.Name),
+            Pids = Lower(RequestField.Pids, request.Pids, limits.Pids, p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), profile.Name),
         };
     }
 
-    private static T Lower<T>(string option, T? requested, T allowed, Func<T, string> format, string profileName)
+    private static T Lower<T>(RequestField field, T? requested, T allowed, Func<T, string> format, string profileName)
         where T : struct, IComparable<T>
     {
         if (requested is not { } value)
@@ -110,7 +173,7 @@ public static class RunPolicy
 
         return value.CompareTo(allowed) <= 0
             ? value
-            : throw new PolicyRefusal("limit-above-profile",
-                $"--{option} {format(value)} is above what profile '{profileName}' allows ({format(allowed)}): ask for at most {format(allowed)}, or use a profile that allows more");
+            : throw new PolicyRefusal("limit-above-profile", field, words =>
+                $"{words.Name(field)} {format(value)} is above what profile '{profileName}' allows ({format(allowed)}): ask for at most {format(allowed)}, or use a profile that allows more");
     }
 }

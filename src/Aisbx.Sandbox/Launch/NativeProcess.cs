@@ -6,7 +6,8 @@ namespace Aisbx.Sandbox.Launch;
 
 /// <summary>
 /// A child started with posix_spawn, with exactly the descriptors it is given and nothing else: .NET's Process class
-/// cannot hand extra descriptors to a child, nor close the ones it does not own.
+/// cannot hand extra descriptors to a child, nor close the ones it does not own. A child that cannot be started is
+/// a <see cref="SandboxStartException"/> with one line that says why.
 /// </summary>
 internal sealed class NativeProcess : IDisposable
 {
@@ -100,7 +101,7 @@ internal sealed class NativeProcess : IDisposable
                 var high = Fcntl(parentFd, F_DUPFD_CLOEXEC, HighFdBase);
                 if (high < 0)
                 {
-                    throw new Win32Exception(Marshal.GetLastPInvokeError(), "fcntl(F_DUPFD_CLOEXEC) failed");
+                    throw SpawnFailure.Preparing(Marshal.GetLastPInvokeError(), "duplicating a descriptor");
                 }
 
                 moved.Add(high);
@@ -123,7 +124,11 @@ internal sealed class NativeProcess : IDisposable
             fixed (nint* argvPointer = nativeArgv.Pointers)
             fixed (nint* envPointer = nativeEnv.Pointers)
             {
-                Check(PosixSpawn(out pid, executable, fileActions, attributes, argvPointer, envPointer), $"posix_spawn {executable}");
+                var error = PosixSpawn(out pid, executable, fileActions, attributes, argvPointer, envPointer);
+                if (error != 0)
+                {
+                    throw SpawnFailure.Of(error, executable, argv, env);
+                }
             }
 
             var pidfd = PidfdOpen(pid);
@@ -132,7 +137,7 @@ internal sealed class NativeProcess : IDisposable
                 var error = Marshal.GetLastPInvokeError();
                 _ = KillPid(pid, SIGKILL);
                 _ = Wait4(pid, out _, 0, out _);
-                throw new Win32Exception(error, "pidfd_open failed (Linux 5.3 or later is required)");
+                throw new SandboxStartException($"the sandbox could not start: pidfd_open failed ({Marshal.GetPInvokeErrorMessage(error)}); aisbx needs Linux 5.3 or later");
             }
 
             return new NativeProcess(pid, pidfd);
@@ -158,7 +163,7 @@ internal sealed class NativeProcess : IDisposable
     {
         if (error != 0)
         {
-            throw new Win32Exception(error, $"{what} failed");
+            throw SpawnFailure.Preparing(error, what);
         }
     }
 }
