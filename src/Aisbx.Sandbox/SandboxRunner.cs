@@ -78,7 +78,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
 
         using var workspace = request.Workdir is null
             ? Workspace.CreateFresh(config, runAs, sandboxId)
-            : Workspace.Open(request.Workdir, config, runAs);
+            : Workspace.Open(request.Workdir, config);
         WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
         var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
         if (secretValues.Count > 0)
@@ -98,14 +98,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
             return Result(plan, stdout, stderr) with { ExitCode = lookup == CommandLookup.NotFound ? 127 : 126 };
         }
 
-        if (runAs is not null)
-        {
-            foreach (var bind in plan.Mounts.OfType<BindMount>())
-            {
-                HostAccess.GrantTraverse(bind.Source, runAs);
-            }
-        }
-
+        plan = workspace.Prepare(plan);
         _ = HostTools.Bwrap;
         // With secrets, the program's output passes through redaction before it reaches the caller's sinks.
         var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;
