@@ -129,6 +129,8 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
         var workdir = sandbox.NewWorkdir();
         File.CreateSymbolicLink(Path.Combine(workdir, "project-link"), rootsFile);
         File.CreateSymbolicLink(Path.Combine(workdir, "project-dir-link"), outside);
+        string[] hostPaths = [rootsFile, outside, baitDirectory, baitFile];
+        var changedBefore = hostPaths.Select(Changed).ToList();
 
         var result = await sandbox.AttackAsync($"""
             ln -s {baitFile} planted-file
@@ -138,6 +140,7 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
             """, workdir: workdir);
 
         Assert.Equal("planted\n", result.Stdout);
+        Assert.Equal(changedBefore, hostPaths.Select(Changed)); // No owner, mode or ACL change, not even one undone later.
         var roots = HostProject.Lstat(rootsFile);
         Assert.Equal((0u, 0u, 0x180), (roots.Uid, roots.Gid, roots.Mode & 0xFFF));
         var bait = HostProject.Lstat(baitFile);
@@ -146,6 +149,33 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
         Assert.False(AclFile.IsExtended(rootsFile) || AclFile.IsExtended(baitFile) || AclFile.IsExtended(outside));
         Assert.Equal(0u, HostProject.Lstat(Path.Combine(workdir, "planted-file")).Uid);
         Assert.Empty(HostProject.NotOwnedBy(workdir, 0, 0));
+    }
+
+    [Fact]
+    public async Task A_mount_inside_the_project_is_never_entered_by_the_lending_or_the_give_back()
+    {
+        Assert.SkipUnless(SandboxIdentity.CallerIsRoot, "only root lends a workdir to the sandbox uid");
+        var outside = Directory.CreateDirectory(Path.Combine(sandbox.Root, "outside-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+        var hostFile = Path.Combine(outside, "host-file");
+        File.WriteAllText(hostFile, "HOST");
+        var workdir = sandbox.NewWorkdir();
+        var mountPoint = Directory.CreateDirectory(Path.Combine(workdir, "mnt")).FullName;
+        Assert.Equal(0, Process.Start("mount", ["--bind", outside, mountPoint])!.WaitForExitAndCode());
+        try
+        {
+            string[] hostPaths = [outside, hostFile];
+            var changedBefore = hostPaths.Select(Changed).ToList();
+
+            var result = await sandbox.AttackAsync("echo changed >> mnt/host-file 2>/dev/null && echo WROTE; echo done", workdir: workdir);
+
+            Assert.Equal("done\n", result.Stdout);
+            Assert.Equal(changedBefore, hostPaths.Select(Changed));
+            Assert.Equal("HOST", File.ReadAllText(hostFile));
+        }
+        finally
+        {
+            _ = Process.Start("umount", [mountPoint])!.WaitForExitAndCode();
+        }
     }
 
     [Fact]
@@ -267,6 +297,12 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("initial\n", result.Stdout);
+    }
+
+    private static (long, uint) Changed(string path)
+    {
+        var status = HostProject.Lstat(path);
+        return (status.ChangedSeconds, status.ChangedNanoseconds);
     }
 
     /// <summary>The real, effective, saved and filesystem uids of a sandboxed process seen from the host.</summary>

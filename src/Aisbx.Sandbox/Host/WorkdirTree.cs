@@ -13,7 +13,7 @@ namespace Aisbx.Sandbox.Host;
 /// </summary>
 internal static unsafe class WorkdirTree
 {
-    /// <summary>Called once for each entry below the root (never the root itself), before a directory is entered.</summary>
+    /// <summary>Called once for each entry below the root on the root's mount (never the root itself), before a directory is entered.</summary>
     public delegate void Visitor(int parentFd, byte[] name, in Statx status);
 
     private const uint Wanted = STATX_BASIC_STATS | STATX_MNT_ID;
@@ -109,13 +109,13 @@ internal static unsafe class WorkdirTree
         var subdirectories = new List<(byte[], ulong)>();
         foreach (var name in ReadNames(dirFd, buffer))
         {
-            if (!TryStatus(dirFd, name, out var status))
+            if (!TryStatus(dirFd, name, out var status) || status.MountId != mountId)
             {
-                continue; // Removed since it was listed.
+                continue; // Removed since it was listed, or the root of another mount: not the workdir's.
             }
 
             visit(dirFd, name, status);
-            if (status.IsDirectory && status.MountId == mountId)
+            if (status.IsDirectory)
             {
                 subdirectories.Add((name, status.Inode));
             }

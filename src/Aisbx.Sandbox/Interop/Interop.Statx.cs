@@ -24,6 +24,7 @@ internal static partial class Interop
         [FieldOffset(0x1C)] public ushort Mode;
         [FieldOffset(0x20)] public ulong Inode;
         [FieldOffset(0x60)] public long ChangedSeconds;
+        [FieldOffset(0x68)] public uint ChangedNanoseconds;
         [FieldOffset(0x88)] public uint DeviceMajor;
         [FieldOffset(0x8C)] public uint DeviceMinor;
         [FieldOffset(0x90)] public ulong MountId;
