@@ -10,6 +10,10 @@ internal static class AclFile
     /// <summary>Whether the file has ACL entries beyond its mode bits, or a default ACL.</summary>
     public static bool IsExtended(string path) => AclExtendedFile(path) == 1;
 
+    /// <summary>The same, asking only for the ACLs a file of this kind can have (one xattr read for a non-directory).</summary>
+    public static bool HasExtended(string path, bool isDirectory) =>
+        Getxattr(path, "system.posix_acl_access", 0, 0) >= 0 || (isDirectory && Getxattr(path, "system.posix_acl_default", 0, 0) >= 0);
+
     /// <summary>The entries of the ACL of <paramref name="type"/>; none for a directory without a default ACL.</summary>
     public static List<string> Read(string path, int type)
     {

@@ -24,8 +24,8 @@ internal sealed unsafe class PinnedEntry : IDisposable
         Status = status;
     }
 
-    /// <summary>The status read through the descriptor, after it was opened.</summary>
-    public Statx Status { get; private set; }
+    /// <summary>The status read through the descriptor when it was opened (not updated by changes made through it).</summary>
+    public Statx Status { get; }
 
     /// <summary>A path that leads to this very inode, for calls that take only paths (libacl, xattrs, chmod).</summary>
     public string ProcPath => "/proc/self/fd/" + _fd.ToString(CultureInfo.InvariantCulture);
@@ -67,8 +67,6 @@ internal sealed unsafe class PinnedEntry : IDisposable
                 throw Failure("change the owner of a workdir entry");
             }
         }
-
-        Refresh();
     }
 
     /// <summary>Sets the permission bits of a file or directory (never of a symlink: chmod would follow it).</summary>
@@ -83,8 +81,6 @@ internal sealed unsafe class PinnedEntry : IDisposable
         {
             throw Failure("change the mode of a workdir entry");
         }
-
-        Refresh();
     }
 
     /// <summary>Whether the file carries file capabilities, which a chown would drop.</summary>
@@ -95,14 +91,6 @@ internal sealed unsafe class PinnedEntry : IDisposable
         if (_owned)
         {
             _ = Close(_fd);
-        }
-    }
-
-    private void Refresh()
-    {
-        if (TryStatus(_fd, out var status))
-        {
-            Status = status;
         }
     }
 

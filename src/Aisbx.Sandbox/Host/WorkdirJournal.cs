@@ -11,9 +11,6 @@ internal sealed record WorkdirJournal
     /// <summary>The workdir was lent to the sandbox uid: give it back to the owner.</summary>
     public const string HandOver = "hand-over";
 
-    /// <summary>The sandbox ran as the owner itself: clear set-id bits set since <see cref="StartedAtUnixSeconds"/>.</summary>
-    public const string OwnerRun = "owner-run";
-
     public required string Kind { get; init; }
 
     /// <summary>The workdir's real path, to find it again; <see cref="DeviceMajor"/>, <see cref="DeviceMinor"/> and <see cref="Inode"/> prove it is the same directory.</summary>
@@ -32,8 +29,6 @@ internal sealed record WorkdirJournal
     public required int SandboxUid { get; init; }
 
     public required int SandboxGid { get; init; }
-
-    public long StartedAtUnixSeconds { get; init; }
 }
 
 [JsonSerializable(typeof(WorkdirJournal))]

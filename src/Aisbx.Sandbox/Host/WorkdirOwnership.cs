@@ -65,29 +65,6 @@ internal static class WorkdirOwnership
         });
     }
 
-    /// <summary>
-    /// After a run as the owner itself: clears set-uid and set-gid bits on the owner's non-directories whose status
-    /// changed at or after <paramref name="sinceUnixSeconds"/> (the program cannot set a ctime in the past), so the
-    /// sandbox leaves no set-id file of the owner for other local users to run.
-    /// </summary>
-    public static void ClearNewSetIdBits(int workdirFd, int ownerUid, long sinceUnixSeconds) =>
-        WorkdirTree.Walk(workdirFd, (int parentFd, byte[] name, in Statx status) =>
-        {
-            if (status.IsDirectory || status.IsSymlink || (status.Mode & SetIdBits) == 0 || status.Uid != (uint)ownerUid
-                || status.ChangedSeconds < sinceUnixSeconds || PinnedEntry.Open(parentFd, name) is not { } entry)
-            {
-                return;
-            }
-
-            using (entry)
-            {
-                if (!entry.Status.IsDirectory && !entry.Status.IsSymlink && (entry.Status.Mode & SetIdBits) != 0)
-                {
-                    entry.Chmod(entry.Status.Mode & 0xFFF & ~SetIdBits);
-                }
-            }
-        });
-
     private static bool MayLend(in Statx status, HostIdentity owner) =>
         status.Uid == (uint)owner.Uid
         && (status.IsDirectory || (status.IsRegularFile && status.Nlink == 1 && (status.Mode & SetIdBits) == 0));
@@ -116,16 +93,16 @@ internal static class WorkdirOwnership
         }
 
         // The chown comes first: once the owner has it back, the sandbox uid (if anything of it still ran) can no
-        // longer change its mode or ACL.
+        // longer change its mode or ACL. (The kernel clears set-id bits on a chown, but not always both.)
         entry.Chown(status.Uid == (uint)sandbox.Uid ? owner.Uid : -1, status.Gid == (uint)sandbox.Gid ? owner.Gid : -1);
-        if (entry.Status.IsSymlink)
+        if (status.IsSymlink)
         {
             return;
         }
 
-        if (!entry.Status.IsDirectory && (entry.Status.Mode & SetIdBits) != 0)
+        if (!status.IsDirectory && (status.Mode & SetIdBits) != 0)
         {
-            entry.Chmod(entry.Status.Mode & 0xFFF & ~SetIdBits);
+            entry.Chmod(status.Mode & 0xFFF & ~SetIdBits);
         }
 
         RemoveAclEntries(entry, sandbox);
@@ -140,7 +117,7 @@ internal static class WorkdirOwnership
     private static void RemoveAclEntries(PinnedEntry entry, HostIdentity sandbox)
     {
         var path = entry.ProcPath;
-        if (!AclFile.IsExtended(path))
+        if (!AclFile.HasExtended(path, entry.Status.IsDirectory))
         {
             return;
         }

@@ -11,8 +11,8 @@ namespace Aisbx.Sandbox.Host;
 public sealed record RestoredWorkdir(string Workdir, bool Restored, string Detail);
 
 /// <summary>
-/// Puts workdirs back after their runs: what <see cref="WorkdirHandOver"/> and <see cref="WorkdirOwnerRun"/> do at
-/// the end of a run, and what <see cref="SweepAbandoned"/> does for runs whose aisbx was killed first.
+/// Puts lent workdirs back after their runs: what <see cref="WorkdirHandOver"/> does at the end of the last run, and
+/// what <see cref="SweepAbandoned"/> does for runs whose aisbx was killed first.
 /// </summary>
 public static class WorkdirRestore
 {
@@ -79,10 +79,6 @@ public static class WorkdirRestore
         {
             WorkdirOwnership.GiveBack(workdirFd, new HostIdentity(journal.OwnerUid, journal.OwnerGid), new HostIdentity(journal.SandboxUid, journal.SandboxGid));
         }
-        else if (journal.Kind == WorkdirJournal.OwnerRun)
-        {
-            WorkdirOwnership.ClearNewSetIdBits(workdirFd, journal.OwnerUid, journal.StartedAtUnixSeconds);
-        }
     }
 
     private static RestoredWorkdir Restore(JournalFile file, WorkdirJournal journal)
@@ -99,8 +95,7 @@ public static class WorkdirRestore
 
             Undo(fd, journal);
             file.Delete();
-            return new RestoredWorkdir(journal.Workdir, true, journal.Kind == WorkdirJournal.HandOver
-                ? $"given back to uid {journal.OwnerUid}" : "set-id bits of the run cleared");
+            return new RestoredWorkdir(journal.Workdir, true, $"given back to uid {journal.OwnerUid}");
         }
         catch (AisbxException ex)
         {

@@ -86,7 +86,7 @@ public sealed class Workspace : IDisposable
         List<string> sources = [.. plan.Mounts.OfType<BindMount>().Select(bind => bind.Source)];
         if (!_fresh)
         {
-            (runAs, _undo) = WorkdirAccess.Arrange(Handle, HostPath, sources, _config, plan.SandboxId);
+            (runAs, _undo) = WorkdirAccess.Arrange(Handle, HostPath, sources, _config);
         }
 
         if (runAs.Uid == _config.SandboxUid)
