@@ -29,7 +29,8 @@ def main():
     try:
         config, workdir = scratch_config(scratch)
         aisbx_argv = [aisbx, "--config", config, "run", "-w", workdir, "--", "/bin/true"]
-        # One real run first: it gives the unprivileged uid access to the scratch workdir, as every run does.
+        # One real run first: it lets the unprivileged uid traverse to the scratch workdir. The workdir is root's and
+        # empty: each aisbx run lends it to the sandbox uid and gives it back (journal, fsync, two walks).
         subprocess.run(aisbx_argv, check=True, stdin=subprocess.DEVNULL)
         bwrap = BwrapCommand(aisbx, config, workdir, scratch)
         stdin = [(os.POSIX_SPAWN_DUP2, bwrap.devnull, 0)]

@@ -32,6 +32,19 @@ internal sealed class WorkdirHandOver : IDisposable
     /// <summary>Lends the workdir, or joins the runs that have it already; null when it belongs to the sandbox uid anyway.</summary>
     public static WorkdirHandOver? Begin(SafeFileHandle workdir, string hostPath, AisbxConfig config)
     {
+        try
+        {
+            return LendOrJoin(workdir, hostPath, config);
+        }
+        catch (IOException ex)
+        {
+            throw new AisbxException(
+                $"cannot keep the journal for lending the workdir {hostPath} in {JournalFile.Directory(config)} ({ex.Message}): make that directory writable by root, or use a workdir owned by a user", ex);
+        }
+    }
+
+    private static WorkdirHandOver? LendOrJoin(SafeFileHandle workdir, string hostPath, AisbxConfig config)
+    {
         var fd = (int)workdir.DangerousGetHandle();
         var sandbox = new HostIdentity(config.SandboxUid, config.SandboxGid);
         var status = FileStatus.OfDescriptor(fd) ?? throw new AisbxException($"cannot read the status of the workdir {hostPath}");
@@ -115,7 +128,7 @@ internal sealed class WorkdirHandOver : IDisposable
         {
             WorkdirOwnership.Lend(fd, new HostIdentity(journal.OwnerUid, journal.OwnerGid), sandbox);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or System.ComponentModel.Win32Exception)
         {
             WorkdirRestore.Undo(fd, journal);
             file.Delete();

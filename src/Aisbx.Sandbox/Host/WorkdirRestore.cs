@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Aisbx.Core;
 using Aisbx.Core.Configuration;
 using Aisbx.Sandbox.Bubblewrap;
@@ -57,14 +58,14 @@ public static class WorkdirRestore
         {
             Apply(workdirFd, journal);
         }
-        catch (IOException)
+        catch (Exception first) when (first is IOException or Win32Exception)
         {
             // The tree moved under the walk: a process of the sandbox was still dying. It is dead now; once more.
             try
             {
                 Apply(workdirFd, journal);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or Win32Exception)
             {
                 throw new AisbxException(
                     $"the run ended, but {journal.Workdir} could not be given back to uid {journal.OwnerUid} ({ex.Message}); " +
