@@ -62,6 +62,13 @@ internal static class HostProject
         Assert.True(exitCode == 0, stderr);
     }
 
+    /// <summary>rm -rf, for trees .NET cannot delete (names that are not UTF-8, great depth).</summary>
+    public static void Remove(string directory)
+    {
+        var (exitCode, _, stderr) = Run("rm", ["-rf", "--", directory]);
+        Assert.True(exitCode == 0, stderr);
+    }
+
     private static (int ExitCode, string Stdout, string Stderr) Run(string program, string[] args)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };

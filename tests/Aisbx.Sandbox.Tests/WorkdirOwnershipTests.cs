@@ -74,12 +74,19 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
             cd /workspace && find . -perm /6000 -type f | wc -l
             """, workdir: workdir);
 
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal("4\n", result.Stdout);
-        Assert.Empty(HostProject.NotOwnedBy(workdir, 0, 0));
-        Assert.Empty(HostProject.Find(workdir, "-type", "f", "-perm", "/6000"));
-        Assert.Equal(0x1ED, HostProject.Lstat(Path.Combine(workdir, "tool")).Mode & 0xFFF);
-        Assert.Equal(0x5FD, HostProject.Lstat(Path.Combine(workdir, "shared")).Mode & 0xFFF); // set-gid on a directory only passes its group on
+        try
+        {
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            Assert.Equal("4\n", result.Stdout);
+            Assert.Empty(HostProject.NotOwnedBy(workdir, 0, 0));
+            Assert.Empty(HostProject.Find(workdir, "-type", "f", "-perm", "/6000"));
+            Assert.Equal(0x1ED, HostProject.Lstat(Path.Combine(workdir, "tool")).Mode & 0xFFF);
+            Assert.Equal(0x5FD, HostProject.Lstat(Path.Combine(workdir, "shared")).Mode & 0xFFF); // set-gid on a directory only passes its group on
+        }
+        finally
+        {
+            HostProject.Remove(workdir); // .NET cannot delete a name that is not UTF-8
+        }
     }
 
     [Fact]
@@ -265,7 +272,7 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
         var workdir = HostProject.CreateGitRepository(sandbox.NewWorkdir());
         var first = sandbox.ShAsync("""
             touch first-started
-            while [ ! -e second-done ]; do sleep 0.02; done
+            while [ ! -e go-on ]; do sleep 0.02; done
             echo from-first >> hello.c && echo first-wrote
             """, workdir: workdir);
         for (var i = 0; i < 200 && !File.Exists(Path.Combine(workdir, "first-started")); i++)
@@ -273,8 +280,9 @@ public class WorkdirOwnershipTests(SandboxFixture sandbox)
             await Task.Delay(25, TestContext.Current.CancellationToken);
         }
 
-        var second = await sandbox.ShAsync("echo from-second >> hello.c && touch second-done && echo second-wrote", workdir: workdir);
+        var second = await sandbox.ShAsync("echo from-second >> hello.c && echo second-wrote", workdir: workdir);
         var lentWhileFirstRuns = HostProject.Lstat(Path.Combine(workdir, "hello.c")).Uid;
+        File.WriteAllText(Path.Combine(workdir, "go-on"), "");
         var firstResult = await first;
 
         Assert.Equal("second-wrote\n", second.Stdout);
