@@ -35,7 +35,7 @@ def main():
         bare_argv = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
                      "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                      "--proc", "/proc", "--dev", "/dev", "/bin/true"]
-        # One real run first: it gives the unprivileged uid access to the scratch workdir, as every run does.
+        # One real run first: it lets the unprivileged uid traverse to the scratch workdir (bwrap's command uses it).
         subprocess.run([aisbx, "--config", config, "run", "-w", workdir, "--", "/bin/true"], check=True, stdin=subprocess.DEVNULL)
         bwrap = BwrapCommand(aisbx, config, workdir, scratch)
         stdin = [(os.POSIX_SPAWN_DUP2, bwrap.devnull, 0)]

@@ -82,7 +82,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         using var lease = SandboxLease.Take(config, sandboxId);
         using var workspace = request.Workdir is null
             ? Workspace.CreateFresh(config, runAs, sandboxId)
-            : Workspace.Open(request.Workdir, config, runAs);
+            : Workspace.Open(request.Workdir, config);
         WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
         var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
         if (secretValues.Count > 0)
@@ -102,14 +102,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
             return RunResultBuilder.Empty(plan, stdout, stderr) with { ExitCode = lookup == CommandLookup.NotFound ? ExitCodes.NotFound : ExitCodes.CannotExecute };
         }
 
-        if (runAs is not null)
-        {
-            foreach (var bind in plan.Mounts.OfType<BindMount>())
-            {
-                HostAccess.GrantTraverse(bind.Source, runAs);
-            }
-        }
-
+        plan = workspace.Prepare(plan);
         _ = HostTools.Bwrap;
         // With secrets, the program's output passes through redaction before it reaches the caller's sinks.
         var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;

@@ -63,7 +63,7 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
             }
         }
 
-        foreach (var kind in LimitKinds.All)
+        foreach (var kind in LimitKind.All.Select(k => k.Name))
         {
             _limitHits.WithLabels(kind);
         }

@@ -25,7 +25,7 @@ public class MetricsSpecs
         };
         expected.AddRange(new[] { "low", "medium", "high", "critical" }.Select(s => $"aisbx_security_violations_total{{kind=\"seccomp\",severity=\"{s}\"}} 0"));
         expected.AddRange(ProfileCatalog.BuiltInNames.SelectMany(p => ServerMetrics.Outcomes.Select(o => $"aisbx_runs_total{{profile=\"{p}\",outcome=\"{o}\"}} 0")));
-        expected.AddRange(LimitKinds.All.Select(k => $"aisbx_limit_hits_total{{kind=\"{k}\"}} 0"));
+        expected.AddRange(LimitKind.All.Select(k => $"aisbx_limit_hits_total{{kind=\"{k.Name}\"}} 0"));
         expected.AddRange(new[] { "caller", "address" }.Select(k => $"aisbx_suspensions_total{{kind=\"{k}\"}} 0"));
         var lines = text.Split('\n');
         Assert.All(expected, series => Assert.Contains(series, lines));

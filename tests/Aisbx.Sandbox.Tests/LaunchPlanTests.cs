@@ -143,7 +143,7 @@ public class LaunchPlanTests
 
         Assert.Equal("4", args[args.IndexOf("--bind-fd") + 1]);
         Assert.Equal("3", args[args.IndexOf("--json-status-fd") + 1]);
-        Assert.Equal([8, 9], invocation.DataFiles.Select(d => d.Fd));
+        Assert.Equal([8, 9, 10], invocation.DataFiles.Select(d => d.Fd));
         Assert.DoesNotContain("--seccomp", args);
         Assert.Equal([LaunchPlan.LauncherPath, "6", "7", "ls"], args.Skip(args.LastIndexOf("--") + 1));
         Assert.StartsWith("sandbox:x:1000:1000:", invocation.DataFiles[0].Content, StringComparison.Ordinal);

@@ -17,6 +17,8 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
         AddProfileMounts(run.Profile, mounts);
         mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxUid}:{LaunchPlan.SandboxGid}:aisbx sandbox:/tmp:/bin/sh\n", "/etc/passwd"));
         mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxGid}:\n", "/etc/group"));
+        // git refuses a repository owned by another uid (CVE-2022-24765); inside, every repository is the program's.
+        mounts.Add(new DataFile("[safe]\n\tdirectory = *\n", "/etc/gitconfig"));
         if (run.Network == NetworkMode.Host && resolveHostPath("/etc/resolv.conf") is { } resolvConf)
         {
             mounts.Add(new BindMount(resolvConf, "/etc/resolv.conf", ReadOnly: true));

@@ -9,7 +9,8 @@ namespace Aisbx.Sandbox.Host;
 /// of its sandboxes, with the program's data, and their cgroups. A sandbox is left over when its
 /// <see cref="SandboxLease"/> names a process that is gone; a workspace or cgroup without a lease (from an aisbx that
 /// had none) when it is over a minute old. A cgroup that still holds processes is never removed (the kernel refuses).
-/// Each removal is a <see cref="SecurityEventKind.Sweep"/> event.
+/// A caller's workdir that a killed run had lent to the sandbox uid is given back (<see cref="WorkdirRestore"/>).
+/// Each removal or give-back is a <see cref="SecurityEventKind.Sweep"/> event.
 /// </summary>
 public static class LeftoverSweep
 {
@@ -45,6 +46,14 @@ public static class LeftoverSweep
                     removed += RemoveWorkspace(directory.FullName, directory.Name, "it has no owner", events, caller);
                 }
             }
+        }
+
+        foreach (var workdir in WorkdirRestore.SweepAbandoned(config))
+        {
+            removed++;
+            events?.Publish(new SecurityEvent(
+                SecurityEventKind.Sweep, $"{(workdir.Restored ? "gave back" : "could not give back")} the workdir {workdir.Workdir} a killed run had lent: {workdir.Detail}",
+                workdir.Restored ? Severity.Low : Severity.Medium, workdir.Restored ? "restored" : "failed", null, "", caller, DateTimeOffset.UtcNow));
         }
 
         foreach (var parent in CgroupHost.ParentDirectories().Where(Directory.Exists))

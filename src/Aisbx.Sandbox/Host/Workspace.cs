@@ -15,12 +15,15 @@ namespace Aisbx.Sandbox.Host;
 public sealed class Workspace : IDisposable
 {
     private readonly bool _fresh;
+    private readonly AisbxConfig _config;
+    private IDisposable? _undo;
 
-    private Workspace(string hostPath, SafeFileHandle handle, bool fresh)
+    private Workspace(string hostPath, SafeFileHandle handle, bool fresh, AisbxConfig config)
     {
         HostPath = hostPath;
         Handle = handle;
         _fresh = fresh;
+        _config = config;
     }
 
     /// <summary>The real path on the host, symlinks resolved.</summary>
@@ -29,7 +32,7 @@ public sealed class Workspace : IDisposable
     internal SafeFileHandle Handle { get; }
 
     /// <summary>Opens a caller's workdir and applies <see cref="WorkdirPolicy"/> to where it really leads.</summary>
-    public static Workspace Open(string requested, AisbxConfig config, HostIdentity? runAs)
+    public static Workspace Open(string requested, AisbxConfig config)
     {
         WorkdirPolicy.CheckRequested(requested);
         var handle = OpenPath(Path.GetFullPath(requested))
@@ -44,12 +47,7 @@ public sealed class Workspace : IDisposable
 
             var resolved = ResolveDescriptor(handle);
             WorkdirPolicy.CheckResolved(resolved, ResolvedRoots(config), ProtectedPaths(config), config.ConfigFile, requested);
-            if (runAs is not null)
-            {
-                HostAccess.GrantWorkspace(resolved, runAs);
-            }
-
-            return new Workspace(resolved, handle, fresh: false);
+            return new Workspace(resolved, handle, fresh: false, config);
         }
         catch
         {
@@ -71,10 +69,48 @@ public sealed class Workspace : IDisposable
         }
 
         var handle = OpenPath(path) ?? throw new AisbxException($"the fresh workspace {path} vanished before launch");
-        return new Workspace(path, handle, fresh: true);
+        return new Workspace(path, handle, fresh: true, config);
     }
 
+    /// <summary>
+    /// Right before launch, when aisbx is root: chooses who the sandbox runs as in this workspace
+    /// (<see cref="WorkdirAccess"/>), prepares the workdir for it, and makes every mount reachable. Undone on dispose.
+    /// </summary>
+    internal LaunchPlan Prepare(LaunchPlan plan)
+    {
+        if (plan.RunAs is not { } runAs)
+        {
+            return plan;
+        }
+
+        List<string> sources = [.. plan.Mounts.OfType<BindMount>().Select(bind => bind.Source)];
+        if (!_fresh)
+        {
+            (runAs, _undo) = WorkdirAccess.Arrange(Handle, HostPath, sources, _config);
+        }
+
+        if (runAs.Uid == _config.SandboxUid)
+        {
+            sources.ForEach(source => HostAccess.GrantTraverse(source, runAs));
+        }
+
+        return plan with { RunAs = runAs };
+    }
+
+    /// <summary>Gives a lent workdir back (or removes a fresh one), then lets go of it.</summary>
     public void Dispose()
+    {
+        try
+        {
+            _undo?.Dispose();
+        }
+        finally
+        {
+            DisposeHandle();
+        }
+    }
+
+    private void DisposeHandle()
     {
         Handle.Dispose();
         if (_fresh)

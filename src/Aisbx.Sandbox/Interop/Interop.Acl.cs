@@ -24,6 +24,13 @@ internal static partial class Interop
     [LibraryImport(Libraries.Acl, EntryPoint = "acl_set_file", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int AclSetFile(string path, int type, nint acl);
 
+    /// <summary>1 when the file has an access ACL beyond its mode bits or a default ACL, 0 when not, -1 on error.</summary>
+    [LibraryImport(Libraries.Acl, EntryPoint = "acl_extended_file", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int AclExtendedFile(string path);
+
+    [LibraryImport(Libraries.Acl, EntryPoint = "acl_delete_def_file", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int AclDeleteDefFile(string path);
+
     [LibraryImport(Libraries.Acl, EntryPoint = "acl_free")]
     internal static partial int AclFree(nint pointer);
 }

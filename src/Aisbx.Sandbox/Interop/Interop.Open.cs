@@ -7,8 +7,6 @@ internal static partial class Interop
     /// <summary>A handle that names a file without opening it for reading or writing; same value on every architecture.</summary>
     internal const int O_PATH = 0x200000;
 
-    internal const int O_RDWR = 2;
-
     [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags, int mode);
 }
