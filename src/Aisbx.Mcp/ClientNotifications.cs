@@ -14,7 +14,7 @@ public sealed class ClientNotifications(McpServer server) : ISecurityEventSink
 {
     public void Publish(SecurityEvent securityEvent)
     {
-        if (securityEvent.Kind is not (SecurityEventKind.Violation or SecurityEventKind.LimitHit or SecurityEventKind.Lockout))
+        if (securityEvent.Kind is not (SecurityEventKind.Violation or SecurityEventKind.LimitHit or SecurityEventKind.Lockout or SecurityEventKind.GitConfigChanged))
         {
             return;
         }

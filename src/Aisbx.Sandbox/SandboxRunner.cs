@@ -103,6 +103,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         }
 
         plan = workspace.Prepare(plan);
+        var gitCheck = request.Workdir is null ? null : GitTamperCheck.Before(workspace.HostPath);
         _ = HostTools.Bwrap;
         // With secrets, the program's output passes through redaction before it reaches the caller's sinks.
         var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;
@@ -111,6 +112,12 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
             plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, KillGrace, cancellationToken);
         redactedOut?.Flush();
         redactedErr?.Flush();
+        if (gitCheck?.After() is { } gitChange)
+        {
+            events.Publish(SecurityEventKind.GitConfigChanged, gitChange.Describe(), gitChange.RunsPrograms ? Severity.Medium : Severity.Low,
+                "warned", sandboxId, approved.Profile.Name, count: false);
+        }
+
         if (outcome.KilledByForeignAbi)
         {
             violations.Record(ForeignAbi.Violation());

@@ -14,6 +14,8 @@ internal sealed class LiveEvents(Stream stderr) : ISecurityEventSink
                 $"aisbx: violation: {securityEvent.Detail}: sandbox killed (severity {securityEvent.Severity.Name()})",
             SecurityEventKind.Violation =>
                 $"aisbx: violation: {securityEvent.Detail} {securityEvent.Action} (severity {securityEvent.Severity.Name()})",
+            SecurityEventKind.GitConfigChanged =>
+                $"aisbx: warning: {securityEvent.Detail}",
             SecurityEventKind.Lockout =>
                 $"aisbx: lockout: {securityEvent.Caller}: {securityEvent.Detail}",
             _ => null,

@@ -34,6 +34,12 @@ public static class SecurityEventKind
     /// <summary>An MCP tool was called (every call is on the record, whatever came of it).</summary>
     public const string ToolCall = "tool-call";
 
+    /// <summary>
+    /// A run changed the git configuration or hooks of the caller's workdir: git runs those as the user on the host
+    /// (<c>core.fsmonitor</c> on every <c>git status</c>, hooks on commit), so it is on the record and said at once.
+    /// </summary>
+    public const string GitConfigChanged = "git-config-changed";
+
     /// <summary>aisbx removed what a killed aisbx left: a workspace, a cgroup.</summary>
     public const string Sweep = "sweep";
 }

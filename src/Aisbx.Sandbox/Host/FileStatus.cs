@@ -8,6 +8,10 @@ internal static class FileStatus
     public static Statx? OfPath(string path) =>
         StatxCall(AT_FDCWD, path, 0, STATX_BASIC_STATS, out var result) == 0 ? result : null;
 
+    /// <summary>The path itself, never what a symlink there points to.</summary>
+    public static Statx? OfLink(string path) =>
+        StatxCall(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, out var result) == 0 ? result : null;
+
     public static Statx? OfDescriptor(int fd) =>
         StatxCall(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, out var result) == 0 ? result : null;
 

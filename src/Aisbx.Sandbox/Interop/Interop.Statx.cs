@@ -23,6 +23,7 @@ internal static partial class Interop
         [FieldOffset(0x18)] public uint Gid;
         [FieldOffset(0x1C)] public ushort Mode;
         [FieldOffset(0x20)] public ulong Inode;
+        [FieldOffset(0x28)] public ulong Size;
         [FieldOffset(0x60)] public long ChangedSeconds;
         [FieldOffset(0x68)] public uint ChangedNanoseconds;
         [FieldOffset(0x88)] public uint DeviceMajor;
