@@ -121,7 +121,17 @@ public partial class ServerBinarySpecs
     {
         using var process = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config]);
         var lines = new List<string>();
-        var first = await process.StandardError.ReadLineAsync(TestContext.Current.CancellationToken) ?? "";
+        // Events come first when the start-up sweep removed what an earlier, killed server left (other specs kill theirs).
+        var first = "";
+        while (await process.StandardError.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            if (!line.StartsWith("aisbx-event ", StringComparison.Ordinal))
+            {
+                first = line;
+                break;
+            }
+        }
+
         lines.Add(first);
         var url = Serving().Match(first);
         if (url.Success && key is not null)
