@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Aisbx.Tests.Shared;
 
 namespace Aisbx.Cli.Tests;
 
@@ -193,38 +194,20 @@ public class RunCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
     {
         var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
         using var process = aisbx.Start("run", "--", "sh", "-c", $"setsid sleep 1{tag} & sleep 2{tag}");
-        for (var i = 0; i < 100 && Sleepers(tag) < 2; i++)
+        for (var i = 0; i < 100 && HostCommands.Sleepers(tag) < 2; i++)
         {
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(2, Sleepers(tag));
+        Assert.Equal(2, HostCommands.Sleepers(tag));
 
         process.Kill();
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        for (var i = 0; i < 50 && Sleepers(tag) > 0; i++)
+        for (var i = 0; i < 50 && HostCommands.Sleepers(tag) > 0; i++)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(0, Sleepers(tag));
+        Assert.Equal(0, HostCommands.Sleepers(tag));
     }
-
-    private static int Sleepers(string tag) =>
-        Directory.EnumerateDirectories("/proc").Count(dir =>
-        {
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                return cmdline.StartsWith("sleep ", StringComparison.Ordinal) && cmdline.Contains(tag, StringComparison.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
 }

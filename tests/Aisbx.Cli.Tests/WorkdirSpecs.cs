@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Aisbx.Core.Configuration;
 using Aisbx.Sandbox.Host;
+using Aisbx.Tests.Shared;
 
 namespace Aisbx.Cli.Tests;
 
@@ -74,7 +75,7 @@ public class WorkdirSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         Assert.Equal("", Host("find", workdir, "(", "!", "-uid", "0", "-o", "!", "-gid", "0", "-o", "-perm", "/6000", ")", "-print"));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(config.StateDirectory, "workdirs")));
         Assert.Empty(WorkdirRestore.SweepAbandoned(config));
-        Assert.Equal(0, Sleepers(tag));
+        Assert.Equal(0, HostCommands.Sleepers(tag));
     }
 
     [Fact]
@@ -106,12 +107,12 @@ public class WorkdirSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
 
         process.Kill();
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        for (var i = 0; i < 50 && Sleepers(tag) > 0; i++)
+        for (var i = 0; i < 50 && HostCommands.Sleepers(tag) > 0; i++)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        Assert.Equal(0, Sleepers(tag));
+        Assert.Equal(0, HostCommands.Sleepers(tag));
         return tag;
     }
 
@@ -127,35 +128,8 @@ public class WorkdirSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
     /// <summary>Runs a host program as the test's own user; its stdout, or a failure with its stderr.</summary>
     private static string Host(string program, params string[] args)
     {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {stderr.Result}");
+        var (exitCode, stdout, stderr) = HostCommands.Run(program, args);
+        Assert.True(exitCode == 0, $"{program} {string.Join(' ', args)}: {stderr}");
         return stdout;
     }
-
-    private static int Sleepers(string tag) =>
-        Directory.EnumerateDirectories("/proc").Count(dir =>
-        {
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                return cmdline.StartsWith("sleep ", StringComparison.Ordinal) && cmdline.Contains(tag, StringComparison.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Aisbx.Sandbox.Host;
 using static Aisbx.Sandbox.Interop.Interop;
+using Aisbx.Tests.Shared;
 
 namespace Aisbx.Sandbox.Tests;
 
@@ -23,14 +24,14 @@ internal static class HostProject
     /// <summary>Runs the host's git in <paramref name="directory"/>; throws with its stderr unless it succeeds.</summary>
     public static string Git(string directory, params string[] args)
     {
-        var (exitCode, stdout, stderr) = Run("git", ["-C", directory, .. args]);
+        var (exitCode, stdout, stderr) = HostCommands.Run("git", ["-C", directory, .. args]);
         return exitCode == 0 ? stdout : throw new InvalidOperationException($"host git {string.Join(' ', args)} failed: {stderr}");
     }
 
     /// <summary>The host's find(1) below <paramref name="directory"/> (it walks any depth), one path per line.</summary>
     public static string[] Find(string directory, params string[] predicate)
     {
-        var (exitCode, stdout, stderr) = Run("find", [directory, .. predicate, "-print"]);
+        var (exitCode, stdout, stderr) = HostCommands.Run("find", [directory, .. predicate, "-print"]);
         Assert.True(exitCode == 0, stderr);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
@@ -58,30 +59,15 @@ internal static class HostProject
 
     public static void ChownTree(string directory, int uid, int gid)
     {
-        var (exitCode, _, stderr) = Run("chown", ["-R", $"{Number(uid)}:{Number(gid)}", directory]);
+        var (exitCode, _, stderr) = HostCommands.Run("chown", ["-R", $"{Number(uid)}:{Number(gid)}", directory]);
         Assert.True(exitCode == 0, stderr);
     }
 
     /// <summary>rm -rf, for trees .NET cannot delete (names that are not UTF-8, great depth).</summary>
     public static void Remove(string directory)
     {
-        var (exitCode, _, stderr) = Run("rm", ["-rf", "--", directory]);
+        var (exitCode, _, stderr) = HostCommands.Run("rm", ["-rf", "--", directory]);
         Assert.True(exitCode == 0, stderr);
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(string program, string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
