@@ -113,34 +113,6 @@ aisbx_ensure_built() {
   flock -u 9
 }
 
-# ./aisbx install [--prefix DIR]: copies the built binaries to DIR/lib/aisbx (default /usr/local when root, else
-# ~/.local) and links aisbx and aisbx-mcp into DIR/bin, for a plain command that never checks the sources again.
-aisbx_install() {
-  local prefix
-  if [ "$(id -u)" -eq 0 ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      --prefix) [ $# -ge 2 ] || { echo "aisbx: install: --prefix needs a directory" >&2; exit 125; }; prefix="$2"; shift 2 ;;
-      --prefix=*) prefix="${1#--prefix=}"; shift ;;
-      *) echo "aisbx: install: unknown argument '$1': use ./aisbx install [--prefix DIR]" >&2; exit 125 ;;
-    esac
-  done
-  aisbx_setup
-  local lib="$prefix/lib/aisbx" bin="$prefix/bin"
-  mkdir -p "$lib.new" "$bin" || { echo "aisbx: install: cannot create $lib or $bin: choose another --prefix" >&2; exit 125; }
-  cp -a "$AISBX_BUILD"/. "$lib.new"/ && rm -f "$lib.new/sources.files" "$lib.new/sources.dirs"
-  rm -rf "$lib.old"
-  if [ -e "$lib" ]; then mv "$lib" "$lib.old"; fi
-  mv "$lib.new" "$lib" && rm -rf "$lib.old"
-  ln -sfn "$lib/aisbx" "$bin/aisbx"
-  ln -sfn "$lib/aisbx-mcp" "$bin/aisbx-mcp"
-  echo "aisbx: installed aisbx and aisbx-mcp in $bin (the programs in $lib)" >&2
-  case ":$PATH:" in
-    *":$bin:"*) ;;
-    *) echo "aisbx: $bin is not on PATH: add it (export PATH=\"$bin:\$PATH\")" >&2 ;;
-  esac
-}
-
 # The MCP specs drive aisbx-mcp with Node clients (the official TypeScript SDK and conformance suite, pinned in
 # tests/mcp-clients/package-lock.json). Only ./test.sh needs them.
 aisbx_ensure_node_clients() {
