@@ -32,7 +32,12 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
     public LaunchPlan Plan(RunRequest request, string workspaceHostPath)
     {
         var approved = RunPolicy.Approve(request, profiles, config);
-        return _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config));
+        var plan = _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config));
+        // As a run would: in a workdir of a user who can run it, bubblewrap runs as that user (nothing is lent here).
+        return request.Workdir is not null && plan.RunAs is not null && FileStatus.OfPath(workspaceHostPath) is { IsDirectory: true } workdir
+            && WorkdirAccess.OwnerWhoCanRun(workdir, workspaceHostPath, [.. plan.Mounts.OfType<BindMount>().Select(b => b.Source)], config) is { } owner
+            ? plan with { RunAs = owner }
+            : plan;
     }
 
     /// <summary>Which of a profile's toolchain commands a sandbox would not find, looked up exactly as a run looks them up.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aisbx.Tests.Shared;
 
 namespace Aisbx.Cli.Tests;
 
@@ -82,5 +83,25 @@ public class DiagnosisSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
 
         Assert.Equal(124, exitCode);
         Assert.Contains("aisbx: limit reached: wall-time (500 ms)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dry_run_in_a_user_s_workdir_shows_the_sandbox_running_as_that_user_as_a_real_run_would()
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "only root runs a sandbox as a workdir's owner");
+
+        // Arrange
+        var usersProject = aisbx.NewWorkdir();
+        var rootsProject = aisbx.NewWorkdir();
+        File.SetUnixFileMode(usersProject, (UnixFileMode)0b111_101_101);
+        Assert.Equal(0, HostCommands.Run("chown", "1234:1234", usersProject).ExitCode);
+
+        // Act
+        var (_, asUser, _) = await aisbx.RunAsync("run", "--dry-run", "--workdir", usersProject, "--", "true");
+        var (_, asSandbox, _) = await aisbx.RunAsync("run", "--dry-run", "--workdir", rootsProject, "--", "true");
+
+        // Assert
+        Assert.Contains("--reuid=1234 --regid=1234", asUser, StringComparison.Ordinal);
+        Assert.Contains("--reuid=65532", asSandbox, StringComparison.Ordinal);
     }
 }

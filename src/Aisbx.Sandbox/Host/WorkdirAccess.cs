@@ -21,9 +21,7 @@ internal static class WorkdirAccess
     {
         var sandbox = new HostIdentity(config.SandboxUid, config.SandboxGid);
         var status = FileStatus.OfDescriptor((int)workdir.DangerousGetHandle())!.Value;
-        var owner = new HostIdentity((int)status.Uid, (int)status.Gid);
-        if (owner.Uid != 0 && owner.Gid != 0 && owner.Uid != sandbox.Uid
-            && HostAccess.CanTraverse(hostPath, owner) && mountSources.All(source => HostAccess.CanTraverse(source, owner)))
+        if (OwnerWhoCanRun(status, hostPath, mountSources, config) is { } owner)
         {
             return (owner, null);
         }
@@ -39,5 +37,15 @@ internal static class WorkdirAccess
             handOver?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The workdir's owner, when the sandbox may run as that user (see above); null when it runs as the sandbox uid.</summary>
+    public static HostIdentity? OwnerWhoCanRun(Interop.Interop.Statx workdir, string hostPath, IReadOnlyList<string> mountSources, AisbxConfig config)
+    {
+        var owner = new HostIdentity((int)workdir.Uid, (int)workdir.Gid);
+        return owner.Uid != 0 && owner.Gid != 0 && owner.Uid != config.SandboxUid
+            && HostAccess.CanTraverse(hostPath, owner) && mountSources.All(source => HostAccess.CanTraverse(source, owner))
+            ? owner
+            : null;
     }
 }
