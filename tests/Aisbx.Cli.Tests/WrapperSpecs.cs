@@ -10,9 +10,9 @@ public sealed class WrapperSpecs : IDisposable
     [Theory]
     [InlineData("touch -d '+1 minute' src/Aisbx.Core/Thing.cs")]
     [InlineData("echo '// edited' >> src/Aisbx.Core/Thing.cs && touch -d '+1 minute' src/Aisbx.Core/Thing.cs")]
-    [InlineData("sleep 0.01 && touch src/Aisbx.Core/New.cs")]
-    [InlineData("sleep 0.01 && rm src/Aisbx.Core/Thing.cs")]
-    [InlineData("sleep 0.01 && mkdir src/Aisbx.Core/Deeper")]
+    [InlineData("sleep 0.05 && touch src/Aisbx.Core/New.cs")]
+    [InlineData("sleep 0.05 && rm src/Aisbx.Core/Thing.cs")]
+    [InlineData("sleep 0.05 && mkdir src/Aisbx.Core/Deeper")]
     [InlineData("touch -d '+1 minute' Directory.Packages.props")]
     public async Task A_change_to_the_sources_makes_the_build_stale(string change)
     {
@@ -32,7 +32,7 @@ public sealed class WrapperSpecs : IDisposable
     {
         await FakeCheckoutAsync();
 
-        var verdict = await CheckAsync("sleep 0.01 && mkdir -p src/Aisbx.Core/obj/Debug src/Aisbx.Core/bin/Debug && touch -d '+1 minute' src/Aisbx.Core/obj/x.cs src/Aisbx.Core/bin/y.json && ");
+        var verdict = await CheckAsync("sleep 0.05 && mkdir -p src/Aisbx.Core/obj/Debug src/Aisbx.Core/bin/Debug && touch -d '+1 minute' src/Aisbx.Core/obj/x.cs src/Aisbx.Core/bin/y.json && ");
 
         Assert.Equal("fresh", verdict);
     }
