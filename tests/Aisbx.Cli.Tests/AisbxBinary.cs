@@ -67,7 +67,10 @@ public sealed class AisbxBinary : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    public Process Start(params string[] args)
+    public Process Start(params string[] args) => StartWithEnvironment(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts <c>aisbx --config DIR ARGS...</c> with these variables added to the test's environment.</summary>
+    public Process StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Path)
         {
@@ -75,6 +78,11 @@ public sealed class AisbxBinary : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         if (!args.Contains("--config"))
         {
             info.ArgumentList.Add("--config");

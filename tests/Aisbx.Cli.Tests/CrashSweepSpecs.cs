@@ -11,9 +11,10 @@ public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
     {
         // Arrange: a run that has written data into its fresh workspace, then waits.
         var marker = "crash-" + Guid.NewGuid().ToString("N")[..12];
-        using var victim = aisbx.Start("run", "--", "sh", "-c", $"echo program-data > /workspace/{marker}; sleep 60");
+        var temp = new Dictionary<string, string> { ["TMPDIR"] = FreshWorkspaces.PrivateTemp() };
+        using var victim = aisbx.StartWithEnvironment(temp, "run", "--", "sh", "-c", $"echo program-data > /workspace/{marker}; sleep 60");
         victim.StandardInput.Close();
-        var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker);
+        var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker, FreshWorkspaces.BaseIn(temp["TMPDIR"]));
         var sandboxId = Path.GetFileName(workspace);
         var groups = FreshWorkspaces.CgroupsOf(sandboxId);
         Assert.True(groups.Count > 0 || Environment.UserName != "root", "as root, a run has cgroups to leave behind");
@@ -23,7 +24,11 @@ public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         await victim.WaitForExitAsync(TestContext.Current.CancellationToken);
         await FreshWorkspaces.WaitUntilEmptyAsync(groups);
         Assert.True(Directory.Exists(workspace), "the killed run's workspace should still be there before the sweep");
-        var (exitCode, _, stderr) = await aisbx.RunAsync("run", "--", "true");
+        using var next = aisbx.StartWithEnvironment(temp, "run", "--", "true");
+        next.StandardInput.Close();
+        var stderr = await next.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await next.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var exitCode = next.ExitCode;
 
         // Assert
         Assert.True(exitCode == 0, stderr);
@@ -33,6 +38,7 @@ public class CrashSweepSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         var audit = string.Concat(Directory.GetFiles(Path.Combine(aisbx.ConfigDirectory, "audit"), "audit-*.jsonl").Select(File.ReadAllText));
         Assert.Contains("\"sweep\"", audit, StringComparison.Ordinal);
         Assert.Contains(sandboxId, audit, StringComparison.Ordinal);
+        Directory.Delete(temp["TMPDIR"], recursive: true);
     }
 
     [Fact]

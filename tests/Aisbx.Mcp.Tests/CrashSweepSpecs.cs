@@ -14,12 +14,13 @@ public partial class CrashSweepSpecs
         // Arrange: a REST run that has written into its workspace, in a server that is then SIGKILLed.
         var config = McpServerProcess.PrivateConfig("[server]\nrequests_per_minute = 100000\n");
         var marker = "server-crash-" + Guid.NewGuid().ToString("N")[..12];
-        using var first = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config]);
+        var temp = new Dictionary<string, string> { ["TMPDIR"] = FreshWorkspaces.PrivateTemp() };
+        using var first = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config], temp);
         var url = await ServingUrlAsync(first);
         using var client = new HttpClient { BaseAddress = url };
         var body = $$"""{"command":["sh","-c","echo program-data > /workspace/{{marker}}; sleep 60"]}""";
         _ = client.PostAsync("/v1/runs", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker);
+        var workspace = await FreshWorkspaces.WaitForOneHoldingAsync(marker, FreshWorkspaces.BaseIn(temp["TMPDIR"]));
         var sandboxId = Path.GetFileName(workspace);
         var groups = FreshWorkspaces.CgroupsOf(sandboxId);
         Assert.True(groups.Count > 0 || Environment.UserName != "root", "as root, a run has cgroups to leave behind");
@@ -29,7 +30,7 @@ public partial class CrashSweepSpecs
         Assert.True(Directory.Exists(workspace), "the killed server's workspace should still be there before the sweep");
 
         // Act
-        using var second = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config]);
+        using var second = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config], temp);
         await ServingUrlAsync(second);
 
         // Assert
@@ -44,6 +45,7 @@ public partial class CrashSweepSpecs
             second.Kill();
             await second.WaitForExitAsync(TestContext.Current.CancellationToken);
             Directory.Delete(config, recursive: true);
+            Directory.Delete(temp["TMPDIR"], recursive: true);
         }
     }
 

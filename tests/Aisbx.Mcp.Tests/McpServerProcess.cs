@@ -46,9 +46,14 @@ public sealed partial class McpServerProcess : IAsyncLifetime
         throw new InvalidOperationException($"aisbx-mcp exited ({_process.ExitCode}) before it served");
     }
 
-    public static Process Start(string binary, IEnumerable<string> args)
+    public static Process Start(string binary, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

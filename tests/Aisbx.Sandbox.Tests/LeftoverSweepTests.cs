@@ -7,8 +7,25 @@ namespace Aisbx.Sandbox.Tests;
 
 /// <summary>The start-up sweep tells a dead owner's sandbox from a live one's by its lease.</summary>
 [Collection(nameof(RealSandboxes))]
-public class LeftoverSweepTests(SandboxFixture sandbox)
+public sealed class LeftoverSweepTests : IDisposable
 {
+    private readonly string _temp = Directory.CreateTempSubdirectory("aisbx-sweep-tests-").FullName;
+    private readonly SandboxRunner _runner;
+    private readonly Core.Configuration.AisbxConfig _config;
+
+    /// <summary>
+    /// A workspace base of these tests' own: every aisbx on the host (other test processes included) sweeps a dead
+    /// owner's leftovers in the shared base, and would take these before this runner could.
+    /// </summary>
+    public LeftoverSweepTests(SandboxFixture sandbox)
+    {
+        _config = sandbox.Config with { WorkspaceBase = Path.Combine(_temp, "workspaces") };
+        Directory.CreateDirectory(_config.WorkspaceBase, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _runner = new SandboxRunner(_config, new Core.Profiles.ProfileCatalog(_config.ProfilesDirectory));
+    }
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
     [Fact]
     public void A_sandbox_whose_lease_names_a_dead_process_loses_its_workspace_and_cgroups_at_once_with_an_event_each()
     {
@@ -17,7 +34,7 @@ public class LeftoverSweepTests(SandboxFixture sandbox)
         var events = new List<SecurityEvent>();
 
         // Act
-        sandbox.Runner.SweepLeftovers(new CollectingSink(events), "test");
+        _runner.SweepLeftovers(new CollectingSink(events), "test");
 
         // Assert
         Assert.False(Directory.Exists(workspace));
@@ -34,7 +51,7 @@ public class LeftoverSweepTests(SandboxFixture sandbox)
         try
         {
             // Act
-            sandbox.Runner.SweepLeftovers(null, "test");
+            _runner.SweepLeftovers(null, "test");
 
             // Assert
             Assert.True(File.Exists(Path.Combine(workspace, "data")));
@@ -55,7 +72,7 @@ public class LeftoverSweepTests(SandboxFixture sandbox)
         var (_, workspace, _) = Leftover($"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} 1");
 
         // Act
-        sandbox.Runner.SweepLeftovers(null, "test");
+        _runner.SweepLeftovers(null, "test");
 
         // Assert
         Assert.False(Directory.Exists(workspace));
@@ -64,7 +81,7 @@ public class LeftoverSweepTests(SandboxFixture sandbox)
     private (string SandboxId, string Workspace, List<string> Groups) Leftover(string ownerStamp)
     {
         var sandboxId = "sbx-" + Guid.NewGuid().ToString("N");
-        var workspace = Path.Combine(sandbox.Config.WorkspaceBase, sandboxId);
+        var workspace = Path.Combine(_config.WorkspaceBase, sandboxId);
         Directory.CreateDirectory(workspace);
         File.WriteAllText(Path.Combine(workspace, "data"), "the program's data");
         File.WriteAllText(workspace + SandboxLease.Suffix, ownerStamp);
