@@ -29,7 +29,7 @@ internal static class ToolSchemas
           "properties": {
             "sandboxId": { "type": "string" },
             "profile": { "type": "string" },
-            "exitCode": { "type": "integer", "description": "The program's exit code; 128+N after signal N; 124 after the wall-clock limit; 126/127 when the command cannot be run or found; 159 when a forbidden syscall ended the sandbox." },
+            "exitCode": { "type": "integer", "description": "The program's exit code; 128+N after signal N; 124 after the wall-clock limit; 126/127 when the command cannot be run or found; 137 when aisbx killed it (cancelled, a memory or CPU limit); 141 when its output was closed; 159 when a forbidden syscall ended the sandbox." },
             "signal": { "type": ["integer", "null"] },
             "timedOut": { "type": "boolean" },
             "durationMs": { "type": "number" },
