@@ -148,8 +148,15 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
                 throw new PolicyRefusal("secret-name", $"secret name '{name}' is not one: use the name it was stored under (letters, digits, '_')");
             }
 
-            values[name] = secrets?.Reveal(name)
+            var value = secrets?.Reveal(name)
                 ?? throw new PolicyRefusal("secrets-unavailable", "this aisbx has no secrets store: secrets are set with 'aisbx secrets set NAME'");
+            if (System.Text.Encoding.UTF8.GetByteCount(name) + 1 + System.Text.Encoding.UTF8.GetByteCount(value) + 1 > ExecLimits.MaxStringBytes)
+            {
+                // It travels as NAME=value in the program's environment, and execve refuses a longer string.
+                throw new PolicyRefusal("secret-size", $"secret '{name}' is too long to pass as an environment variable (at most {ExecLimits.MaxStringBytes / 1024} KiB with its name): store a shorter value, or a path to a file the program reads");
+            }
+
+            values[name] = value;
         }
 
         return values;

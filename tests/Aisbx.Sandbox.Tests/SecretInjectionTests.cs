@@ -10,7 +10,12 @@ public class SecretInjectionTests(SandboxFixture sandbox)
 {
     private sealed class FixedSecrets : ISecretSource
     {
-        public string Reveal(string name) => name == "API_TOKEN" ? "tok-3141592653" : throw new SecretStoreException($"no secret named '{name}'");
+        public string Reveal(string name) => name switch
+        {
+            "API_TOKEN" => "tok-3141592653",
+            "HUGE" => new string('k', 200 * 1024),
+            _ => throw new SecretStoreException($"no secret named '{name}'"),
+        };
     }
 
     private sealed class Recorder : ISecurityEventSink
@@ -49,5 +54,18 @@ public class SecretInjectionTests(SandboxFixture sandbox)
             new RunRequest { Command = ["true"], Secrets = ["NOPE"], CaptureOutput = true }, RunIo.None, TestContext.Current.CancellationToken));
 
         Assert.Contains("'NOPE'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_secret_too_long_for_the_environment_is_refused_by_name_without_its_value()
+    {
+        var runner = new SandboxRunner(sandbox.Config, sandbox.Runner.Profiles, secrets: new FixedSecrets());
+
+        var refusal = await Assert.ThrowsAsync<Core.Policy.PolicyRefusal>(() => runner.RunAsync(
+            new RunRequest { Command = ["true"], Secrets = ["HUGE"], CaptureOutput = true }, RunIo.None, TestContext.Current.CancellationToken));
+
+        Assert.Equal("secret-size", refusal.Rule);
+        Assert.Contains("'HUGE'", refusal.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("kkkk", refusal.Message, StringComparison.Ordinal);
     }
 }
