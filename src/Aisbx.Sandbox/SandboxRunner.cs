@@ -86,7 +86,7 @@ public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, C
         // Taken first and given back last, so that a sweep can tell this sandbox's workspace and cgroup from a dead one's.
         using var lease = SandboxLease.Take(config, sandboxId);
         using var workspace = request.Workdir is null
-            ? Workspace.CreateFresh(config, runAs, sandboxId)
+            ? Workspace.CreateFresh(config, runAs, lease, sandboxId)
             : Workspace.Open(request.Workdir, config);
         WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
         var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);

@@ -99,14 +99,17 @@ internal sealed class GitTamperCheck
                 line = line[(line.IndexOf(']', StringComparison.Ordinal) + 1)..].Trim();
             }
 
-            var name = line.Split('=')[0].Trim().ToLowerInvariant();
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            var name = (equals < 0 ? line : line[..equals]).Trim().ToLowerInvariant();
             if (name.Length == 0 || name.StartsWith('#') || name.StartsWith(';'))
             {
                 continue;
             }
 
+            // An alias whose value starts with '!' is a shell command.
             var key = section + "." + name;
-            if (CommandKeys.Contains(key) || (section == "alias" && line.Contains("= !", StringComparison.Ordinal)) || (section == "alias" && line.Contains("=!", StringComparison.Ordinal)))
+            var runsShell = section == "alias" && equals >= 0 && line[(equals + 1)..].TrimStart().StartsWith('!');
+            if (CommandKeys.Contains(key) || runsShell)
             {
                 found.Add(key);
             }

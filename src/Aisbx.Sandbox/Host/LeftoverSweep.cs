@@ -51,9 +51,8 @@ public static class LeftoverSweep
         foreach (var workdir in WorkdirRestore.SweepAbandoned(config))
         {
             removed++;
-            events?.Publish(new SecurityEvent(
-                SecurityEventKind.Sweep, $"{(workdir.Restored ? "gave back" : "could not give back")} the workdir {workdir.Workdir} a killed run had lent: {workdir.Detail}",
-                workdir.Restored ? Severity.Low : Severity.Medium, workdir.Restored ? "restored" : "failed", null, "", caller, DateTimeOffset.UtcNow));
+            Publish(events, caller, null, $"{(workdir.Restored ? "gave back" : "could not give back")} the workdir {workdir.Workdir} a killed run had lent: {workdir.Detail}",
+                workdir.Restored ? Severity.Low : Severity.Medium, workdir.Restored ? "restored" : "failed");
         }
 
         foreach (var parent in CgroupHost.ParentDirectories().Where(Directory.Exists))
@@ -133,6 +132,7 @@ public static class LeftoverSweep
         }
     }
 
-    private static void Publish(ISecurityEventSink? events, string caller, string sandboxId, string detail) =>
-        events?.Publish(new SecurityEvent(SecurityEventKind.Sweep, detail, Severity.Low, "removed", sandboxId, "", caller, DateTimeOffset.UtcNow));
+    private static void Publish(
+        ISecurityEventSink? events, string caller, string? sandboxId, string detail, Severity severity = Severity.Low, string action = "removed") =>
+        events?.Publish(new SecurityEvent(SecurityEventKind.Sweep, detail, severity, action, sandboxId, "", caller, DateTimeOffset.UtcNow));
 }

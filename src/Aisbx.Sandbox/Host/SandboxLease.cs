@@ -15,13 +15,21 @@ internal sealed class SandboxLease : IDisposable
 
     private readonly string _path;
 
-    private SandboxLease(string path) => _path = path;
+    private SandboxLease(string path, string workspaceBase)
+    {
+        _path = path;
+        WorkspaceBase = workspaceBase;
+    }
+
+    /// <summary>The base of fresh workspaces, checked to be a private directory of this user when the lease was taken.</summary>
+    public string WorkspaceBase { get; }
 
     public static SandboxLease Take(AisbxConfig config, string sandboxId)
     {
-        var path = PathFor(Workspace.EnsureBase(config.WorkspaceBase), sandboxId);
+        var workspaceBase = Workspace.EnsureBase(config.WorkspaceBase);
+        var path = PathFor(workspaceBase, sandboxId);
         File.WriteAllText(path, ProcessStamp.OfSelf());
-        return new SandboxLease(path);
+        return new SandboxLease(path, workspaceBase);
     }
 
     public static string PathFor(string workspaceBase, string sandboxId) => Path.Combine(workspaceBase, sandboxId + Suffix);

@@ -21,24 +21,8 @@ internal static class WorkdirOwnership
     /// may be outside the workdir: <c>ln /etc/shadow</c>); set-id files and files with capabilities, which a chown
     /// would strip.
     /// </summary>
-    public static void Lend(int workdirFd, HostIdentity owner, HostIdentity sandbox)
-    {
-        using (var root = PinnedEntry.Borrow(workdirFd))
-        {
-            LendEntry(root, owner, sandbox);
-        }
-
-        WorkdirTree.Walk(workdirFd, (int parentFd, byte[] name, in Statx status) =>
-        {
-            if (MayLend(status, owner) && PinnedEntry.Open(parentFd, name) is { } entry)
-            {
-                using (entry)
-                {
-                    LendEntry(entry, owner, sandbox);
-                }
-            }
-        });
-    }
+    public static void Lend(int workdirFd, HostIdentity owner, HostIdentity sandbox) =>
+        Change(workdirFd, (in Statx status) => MayLend(status, owner), entry => LendEntry(entry, owner, sandbox));
 
     /// <summary>
     /// Gives every entry of the sandbox uid or gid to the owner. Set-uid and set-gid bits are cleared on all but
@@ -46,20 +30,29 @@ internal static class WorkdirOwnership
     /// the sandbox uid or gid are removed (with a default ACL that had no other named entry), so the sandbox cannot
     /// leave the owner a set-id file or a way back in.
     /// </summary>
-    public static void GiveBack(int workdirFd, HostIdentity owner, HostIdentity sandbox)
+    public static void GiveBack(int workdirFd, HostIdentity owner, HostIdentity sandbox) =>
+        Change(workdirFd, (in Statx status) => IsSandboxs(status, sandbox), entry => GiveBackEntry(entry, owner, sandbox));
+
+    private delegate bool Selection(in Statx status);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the workdir itself (which the change judges on its own) and to every entry
+    /// below it that <paramref name="selected"/> picks from its listing, each pinned first.
+    /// </summary>
+    private static void Change(int workdirFd, Selection selected, Action<PinnedEntry> change)
     {
         using (var root = PinnedEntry.Borrow(workdirFd))
         {
-            GiveBackEntry(root, owner, sandbox);
+            change(root);
         }
 
         WorkdirTree.Walk(workdirFd, (int parentFd, byte[] name, in Statx status) =>
         {
-            if (IsSandboxs(status, sandbox) && PinnedEntry.Open(parentFd, name) is { } entry)
+            if (selected(status) && PinnedEntry.Open(parentFd, name) is { } entry)
             {
                 using (entry)
                 {
-                    GiveBackEntry(entry, owner, sandbox);
+                    change(entry);
                 }
             }
         });

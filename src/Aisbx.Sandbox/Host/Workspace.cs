@@ -57,9 +57,10 @@ public sealed class Workspace : IDisposable
     }
 
     /// <summary>Makes an empty workspace, owned by the sandbox's host uid, removed again on dispose.</summary>
-    public static Workspace CreateFresh(AisbxConfig config, HostIdentity? runAs, string sandboxId)
+    /// <param name="lease">The sandbox's lease, whose taking checked the base of fresh workspaces.</param>
+    internal static Workspace CreateFresh(AisbxConfig config, HostIdentity? runAs, SandboxLease lease, string sandboxId)
     {
-        var baseDirectory = EnsureBase(config.WorkspaceBase);
+        var baseDirectory = lease.WorkspaceBase;
         var path = Path.Combine(baseDirectory, sandboxId);
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (runAs is not null && Chown(path, runAs.Uid, runAs.Gid) != 0)
