@@ -5,6 +5,7 @@ namespace Aisbx.Launcher;
 /// reads the payload (the compiled syscall filter and the program's environment), installs the filter with a
 /// notification listener, hands the listener to aisbx over the socket, and execs the program with exactly that
 /// environment. If any step fails, the program never starts: there is no way on without the filter.
+/// <c>aisbx-launch --agent PAYLOAD_FD SOCKET_FD</c> starts a live sandbox's agent instead (<see cref="SandboxAgent"/>).
 /// </summary>
 internal static class Program
 {
@@ -25,6 +26,13 @@ internal static class Program
 
     private static int Launch(string[] args)
     {
+        if (args is ["--agent", var agentPayload, var agentSocket] && int.TryParse(agentPayload, out var agentPayloadFd) && int.TryParse(agentSocket, out var agentSocketFd))
+        {
+            return LaunchPayload.Read(agentPayloadFd) is { } agentLaunch
+                ? new SandboxAgent(agentSocketFd).Run(agentLaunch.Filter)
+                : Report.Fail(StartFailed, "aisbx-launch: the launch payload from aisbx is missing or malformed");
+        }
+
         if (args.Length < 3 || !int.TryParse(args[0], out var payloadFd) || !int.TryParse(args[1], out var socketFd))
         {
             return Report.Fail(StartFailed, "aisbx-launch: started by aisbx inside a sandbox, as: aisbx-launch PAYLOAD_FD SOCKET_FD PROGRAM [ARG...]");

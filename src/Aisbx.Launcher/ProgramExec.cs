@@ -16,7 +16,7 @@ internal sealed unsafe class ProgramExec : IDisposable
 
     private readonly string _program;
     private readonly string[] _argv;
-    private readonly List<nint> _allocations = [];
+    private readonly NativeStrings _strings = new();
     private readonly byte** _nativeArgv;
     private readonly byte** _nativeEnv;
     private readonly List<nint> _candidates = [];
@@ -25,11 +25,11 @@ internal sealed unsafe class ProgramExec : IDisposable
     {
         _program = program;
         _argv = argv;
-        _nativeArgv = Vector(argv);
-        _nativeEnv = Vector(environment);
+        _nativeArgv = _strings.Vector(argv);
+        _nativeEnv = _strings.Vector(environment);
         foreach (var path in Candidates(program, environment))
         {
-            _candidates.Add((nint)Utf8(path));
+            _candidates.Add((nint)_strings.Utf8(path));
         }
     }
 
@@ -66,10 +66,11 @@ internal sealed unsafe class ProgramExec : IDisposable
         shellArgv[0] = "/bin/sh";
         shellArgv[1] = Marshal.PtrToStringUTF8(script)!;
         Array.Copy(_argv, 1, shellArgv, 2, _argv.Length - 1);
-        Native.Execve(Utf8("/bin/sh"), Vector(shellArgv), _nativeEnv);
+        Native.Execve(_strings.Utf8("/bin/sh"), _strings.Vector(shellArgv), _nativeEnv);
     }
 
-    private static IEnumerable<string> Candidates(string program, string[] environment)
+    /// <summary>Where to look for a program, as execvp looks, through the program's own PATH.</summary>
+    public static IEnumerable<string> Candidates(string program, string[] environment)
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {
@@ -92,35 +93,8 @@ internal sealed unsafe class ProgramExec : IDisposable
         }
     }
 
-    private byte** Vector(string[] items)
-    {
-        var vector = (byte**)NativeMemory.AllocZeroed((nuint)(items.Length + 1), (nuint)sizeof(nint));
-        _allocations.Add((nint)vector);
-        for (var i = 0; i < items.Length; i++)
-        {
-            vector[i] = Utf8(items[i]);
-        }
-
-        return vector;
-    }
-
-    private byte* Utf8(string text)
-    {
-        var length = Encoding.UTF8.GetByteCount(text);
-        var bytes = (byte*)NativeMemory.Alloc((nuint)length + 1);
-        _allocations.Add((nint)bytes);
-        Encoding.UTF8.GetBytes(text, new Span<byte>(bytes, length));
-        bytes[length] = 0;
-        return bytes;
-    }
-
     public void Dispose()
     {
-        foreach (var allocation in _allocations)
-        {
-            NativeMemory.Free((void*)allocation);
-        }
-
-        _allocations.Clear();
+        _strings.Dispose();
     }
 }

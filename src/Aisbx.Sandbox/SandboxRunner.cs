@@ -17,7 +17,7 @@ namespace Aisbx.Sandbox;
 /// command lookup, host access, launch, result. Every violation, refusal and limit hit is published as a
 /// <see cref="SecurityEvent"/>, and counted against the caller by the lockout, when there is one.
 /// </summary>
-public sealed class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, CallerLockout? lockout = null, Core.Secrets.ISecretSource? secrets = null)
+public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog profiles, CallerLockout? lockout = null, Core.Secrets.ISecretSource? secrets = null)
 {
     private readonly LaunchPlanBuilder _planBuilder = new(config, HostRootfs.Mounts, Interop.Interop.RealPath, () => HostTools.Launcher);
 

@@ -32,6 +32,8 @@ public sealed record AisbxConfig
 
     public ServerSettings Server { get; init; } = ServerSettings.Default;
 
+    public LiveSandboxSettings Sandboxes { get; init; } = LiveSandboxSettings.Default;
+
     /// <summary>The encrypted secrets store.</summary>
     public string SecretsFile => Path.Combine(ConfigDirectory, "secrets.json");
 

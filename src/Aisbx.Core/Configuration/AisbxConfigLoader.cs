@@ -121,9 +121,33 @@ public static class AisbxConfigLoader
             server.RejectUnknownKeys();
         }
 
+        if (root.Table("sandboxes") is { } sandboxes)
+        {
+            config = config with { Sandboxes = ReadSandboxes(sandboxes, config.Sandboxes) };
+            sandboxes.RejectUnknownKeys();
+        }
+
         root.RejectUnknownKeys();
         return config;
     }
+
+    private static LiveSandboxSettings ReadSandboxes(TomlSection section, LiveSandboxSettings settings) => settings with
+    {
+        IdleTimeout = section.Duration("idle_timeout") ?? settings.IdleTimeout,
+        MaxLifetime = section.Duration("max_lifetime") ?? settings.MaxLifetime,
+        CpuTime = section.Duration("cpu_time") ?? settings.CpuTime,
+        WorkspaceBytes = Bytes(section, "workspace_size") ?? settings.WorkspaceBytes,
+        RingBytes = Bytes(section, "ring_size") ?? settings.RingBytes,
+        MaxReadBytes = Bytes(section, "max_read") ?? settings.MaxReadBytes,
+        MaxPerCaller = Positive(section, "max_per_caller") ?? settings.MaxPerCaller,
+        MaxTotal = Positive(section, "max_total") ?? settings.MaxTotal,
+        CreationsPerMinute = Positive(section, "creations_per_minute") ?? settings.CreationsPerMinute,
+    };
+
+    private static long? Bytes(TomlSection section, string key) =>
+        section.String(key) is not { } text ? null
+        : Units.ByteSize.TryParse(text, out var bytes) && bytes > 0 ? bytes
+        : throw section.Error($"{key} = \"{text}\" is not a size: write e.g. \"256M\" or \"1G\"");
 
     private static ServerSettings ReadServer(TomlSection section, ServerSettings settings, AisbxConfig config) => settings with
     {

@@ -138,6 +138,8 @@ public static class ProfileParser
             OpenFiles = Count(section, "open_files") ?? limits.OpenFiles,
             TmpSizeBytes = Size(section, "tmp_size") ?? limits.TmpSizeBytes,
             OutputBytes = Size(section, "output") ?? limits.OutputBytes,
+            IdleTimeout = section.Duration("idle_timeout") ?? limits.IdleTimeout,
+            MaxLifetime = section.Duration("max_lifetime") ?? limits.MaxLifetime,
         };
         section.RejectUnknownKeys();
         return limits;

@@ -19,6 +19,12 @@ public sealed record ResourceLimits
 
     public long TmpSizeBytes { get; init; } = 64L << 20;
 
+    /// <summary>A live sandbox's idle timeout under this profile; null for the server's (<c>[sandboxes]</c>).</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>A live sandbox's maximum lifetime under this profile; null for the server's.</summary>
+    public TimeSpan? MaxLifetime { get; init; }
+
     /// <summary>Bytes kept of each of stdout and stderr when output is captured.</summary>
     public long OutputBytes { get; init; } = 1L << 20;
 }

@@ -8,4 +8,8 @@ namespace Aisbx.Core.Runs;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(RunResult))]
+[JsonSerializable(typeof(Sandboxes.SandboxCreated))]
+[JsonSerializable(typeof(Sandboxes.SandboxStatus))]
+[JsonSerializable(typeof(Sandboxes.ProcessOutput))]
+[JsonSerializable(typeof(Sandboxes.FileListing))]
 public sealed partial class AisbxJsonContext : JsonSerializerContext;

@@ -21,8 +21,11 @@ public sealed record LimitKind(string Name, LimitUnit Unit)
 
     public static LimitKind Stdin { get; } = new("stdin", LimitUnit.Bytes);
 
+    /// <summary>What a live sandbox's /workspace may hold.</summary>
+    public static LimitKind Workspace { get; } = new("workspace", LimitUnit.Bytes);
+
     /// <summary>Every kind a result can name, for metrics that must exist before the first hit.</summary>
-    public static ImmutableArray<LimitKind> All { get; } = [WallTime, CpuTime, Memory, Pids, FileSize, Output, Stdin];
+    public static ImmutableArray<LimitKind> All { get; } = [WallTime, CpuTime, Memory, Pids, FileSize, Output, Stdin, Workspace];
 
     public LimitHit Hit(long value) => new(Name, value) { Unit = Unit.Name() };
 

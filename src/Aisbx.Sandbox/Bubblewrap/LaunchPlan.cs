@@ -41,6 +41,9 @@ public sealed record LaunchPlan
 
     public string WorkingDirectory { get; init; } = WorkspacePath;
 
+    /// <summary>A live sandbox: the launcher stays as its agent (<c>--agent</c>) instead of exec'ing <see cref="Command"/>.</summary>
+    public bool Agent { get; init; }
+
     public string? EnvValue(string name)
     {
         foreach (var (key, value) in Env)

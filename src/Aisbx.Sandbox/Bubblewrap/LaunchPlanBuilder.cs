@@ -10,7 +10,8 @@ namespace Aisbx.Sandbox.Bubblewrap;
 /// <param name="launcher">The launcher's host path, asked for only when a plan is built.</param>
 public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp> rootfs, Func<string, string?> resolveHostPath, Func<string> launcher)
 {
-    public LaunchPlan Build(ApprovedRun run, string sandboxId, string workspaceHostPath, HostIdentity? runAs)
+    /// <param name="workspaceHostPath">The host directory behind /workspace; null for a tmpfs of <paramref name="workspaceTmpfsBytes"/> (a live sandbox's).</param>
+    public LaunchPlan Build(ApprovedRun run, string sandboxId, string? workspaceHostPath, HostIdentity? runAs, long workspaceTmpfsBytes = 0)
     {
         var mounts = ImmutableArray.CreateBuilder<MountOp>();
         mounts.AddRange(rootfs);
@@ -32,7 +33,9 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
         mounts.Add(new TmpfsMount("/dev/shm", run.Limits.TmpSizeBytes));
         mounts.Add(new RemountReadOnly("/dev"));
         mounts.Add(new TmpfsMount("/tmp", run.Limits.TmpSizeBytes));
-        mounts.Add(new WorkspaceMount(workspaceHostPath, LaunchPlan.WorkspacePath));
+        mounts.Add(workspaceHostPath is null
+            ? new TmpfsMount(LaunchPlan.WorkspacePath, workspaceTmpfsBytes)
+            : new WorkspaceMount(workspaceHostPath, LaunchPlan.WorkspacePath));
         mounts.Add(new BindMount(launcher(), LaunchPlan.LauncherPath, ReadOnly: true));
         mounts.Add(new RemountReadOnly("/"));
 

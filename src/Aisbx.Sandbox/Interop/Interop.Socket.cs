@@ -12,6 +12,8 @@ internal static partial class Interop
     internal const int SCM_RIGHTS = 1;
     internal const int MSG_CMSG_CLOEXEC = 0x40000000;
     internal const int MSG_DONTWAIT = 0x40;
+    internal const int MSG_NOSIGNAL = 0x4000;
+    internal const int MSG_CTRUNC = 0x8;
 
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct IoVec
@@ -44,6 +46,9 @@ internal static partial class Interop
 
     [LibraryImport(Libraries.Libc, EntryPoint = "socketpair", SetLastError = true)]
     internal static unsafe partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "sendmsg", SetLastError = true)]
+    internal static unsafe partial nint SendMsg(int socket, MsgHdr* message, int flags);
 
     [LibraryImport(Libraries.Libc, EntryPoint = "recvmsg", SetLastError = true)]
     internal static unsafe partial nint RecvMsg(int socket, MsgHdr* message, int flags);

@@ -73,9 +73,18 @@ internal sealed class SandboxCgroup : IDisposable
         }
     }
 
-    public bool MemoryLimitHit => Counter(0, _mode == CgroupMode.V2 ? "memory.events" : "memory.oom_control", "oom_kill") > 0;
+    public bool MemoryLimitHit => OomKills > 0;
 
-    public bool PidsLimitHit => Counter(_mode == CgroupMode.V2 ? 0 : 1, "pids.events", "max") > 0;
+    public bool PidsLimitHit => PidsRefusals > 0;
+
+    /// <summary>Processes the kernel killed for the memory limit so far.</summary>
+    public long OomKills => Counter(0, _mode == CgroupMode.V2 ? "memory.events" : "memory.oom_control", "oom_kill");
+
+    /// <summary>Forks refused for the process limit so far.</summary>
+    public long PidsRefusals => Counter(_mode == CgroupMode.V2 ? 0 : 1, "pids.events", "max");
+
+    /// <summary>The memory the group holds now (processes and the tmpfs pages they wrote).</summary>
+    public long? MemoryBytes => ReadNumber(0, _mode == CgroupMode.V2 ? "memory.current" : "memory.usage_in_bytes");
 
     /// <summary>Whether the group counts the CPU time of its processes (v2 always; v1 with a cpuacct hierarchy).</summary>
     public bool CountsCpu => _mode == CgroupMode.V2 || _directories.Length > 2;

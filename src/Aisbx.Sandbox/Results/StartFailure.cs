@@ -28,6 +28,13 @@ internal static class StartFailure
         }
     }
 
+    /// <summary>Why a live sandbox's agent never reported ready: the last line bubblewrap or the agent wrote.</summary>
+    public static string Explain(string stderrTail, ChildExit exit)
+    {
+        var reason = LastLine(stderrTail);
+        return $"the sandbox could not start: {(reason.Length > 0 ? reason : exit.Signal is { } signal ? $"bubblewrap was killed by signal {signal}" : $"bubblewrap exited {exit.ExitCode}")}. Run 'aisbx doctor' to check this host";
+    }
+
     private static string LastLine(string text) =>
         text.TrimEnd('\n', '\r').Split('\n').LastOrDefault()?.Trim() ?? "";
 }

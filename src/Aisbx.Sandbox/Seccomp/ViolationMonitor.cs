@@ -10,13 +10,13 @@ namespace Aisbx.Sandbox.Seccomp;
 /// inherited, then answers each suspended syscall as the profile says: EPERM, or the end of the sandbox (the call
 /// stays suspended while the sandbox is killed, so it never runs). Each one is reported as it happens.
 /// </summary>
-internal sealed unsafe class ViolationMonitor(SafeFileHandle socket, SyscallPolicy policy, Action<SyscallViolation> report, Action killSandbox) : IDisposable
+internal sealed unsafe class ViolationMonitor(SafeFileHandle? socket, SyscallPolicy policy, Action<SyscallViolation> report, Action killSandbox) : IDisposable
 {
     private const int EPERM = 1;
     private const int ENOENT = 2;
 
     private int _listener = -1;
-    private bool _socketOpen = true;
+    private bool _socketOpen = socket is not null;
 
     /// <summary>The launcher installed the filter and handed its listener over: the program is filtered.</summary>
     public bool FilterInstalled { get; private set; }
@@ -25,7 +25,18 @@ internal sealed unsafe class ViolationMonitor(SafeFileHandle socket, SyscallPoli
     public bool KilledSandbox { get; private set; }
 
     /// <summary>The descriptor to poll for the hand-off, or -1 once it is over.</summary>
-    public int SocketFd => _socketOpen ? (int)socket.DangerousGetHandle() : -1;
+    public int SocketFd => _socketOpen ? (int)socket!.DangerousGetHandle() : -1;
+
+    /// <summary>The host pid of the process whose syscall was judged last (read inside the report callback).</summary>
+    public int LastCallerPid { get; private set; }
+
+    /// <summary>Takes a listener that arrived some other way (a live sandbox's agent sends it in its first frame).</summary>
+    public void Adopt(int listener)
+    {
+        CloseListener();
+        _listener = listener;
+        FilterInstalled = true;
+    }
 
     /// <summary>The descriptor to poll for suspended syscalls, or -1.</summary>
     public int ListenerFd => _listener;
@@ -58,7 +69,7 @@ internal sealed unsafe class ViolationMonitor(SafeFileHandle socket, SyscallPoli
         }
 
         _socketOpen = false;
-        socket.Dispose();
+        socket!.Dispose();
     }
 
     /// <summary>Answers one suspended syscall; after the sandbox is gone (POLLHUP), the listener is done.</summary>
@@ -86,6 +97,7 @@ internal sealed unsafe class ViolationMonitor(SafeFileHandle socket, SyscallPoli
             return; // ENOENT: the caller died before it could be read.
         }
 
+        LastCallerPid = (int)request.Pid;
         var verdict = SyscallVerdict.Judge(policy, SyscallName(request.Arch, request.Nr), new ReadOnlySpan<ulong>(request.Args, 6), DateTimeOffset.UtcNow);
         if (verdict.Action == SyscallAction.Kill)
         {
@@ -131,6 +143,6 @@ internal sealed unsafe class ViolationMonitor(SafeFileHandle socket, SyscallPoli
     public void Dispose()
     {
         CloseListener();
-        socket.Dispose();
+        socket?.Dispose();
     }
 }

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using static Aisbx.Sandbox.Interop.Interop;
+
+namespace Aisbx.Sandbox.Live;
+
+/// <summary>
+/// aisbx's end of a live sandbox's control socket. Frames go out with the descriptors aisbx made for them (pipes and
+/// request files); frames come in from inside the sandbox, so each is taken only if it is exactly one frame long,
+/// and at most one descriptor beside it is ever accepted (more are closed unread by the kernel).
+/// </summary>
+internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
+{
+    private const int MaxOutgoingDescriptors = 4;
+
+    public int Fd => (int)socket.DangerousGetHandle();
+
+    public bool Send(AgentFrame frame, ReadOnlySpan<int> descriptors)
+    {
+        var bytes = stackalloc byte[AgentFrame.Size];
+        frame.WriteTo(new Span<byte>(bytes, AgentFrame.Size));
+        var iov = new IoVec { Base = bytes, Length = AgentFrame.Size };
+        var controlSize = sizeof(CmsgHdr) + MaxOutgoingDescriptors * sizeof(int);
+        var control = stackalloc byte[controlSize];
+        var message = new MsgHdr { Iov = &iov, IovLength = 1 };
+        if (!descriptors.IsEmpty)
+        {
+            new Span<byte>(control, controlSize).Clear();
+            var header = (CmsgHdr*)control;
+            header->Length = (nuint)(sizeof(CmsgHdr) + descriptors.Length * sizeof(int));
+            header->Level = SOL_SOCKET;
+            header->Type = SCM_RIGHTS;
+            descriptors.CopyTo(new Span<int>(control + sizeof(CmsgHdr), descriptors.Length));
+            message.Control = control;
+            message.ControlLength = (nuint)(sizeof(CmsgHdr) + ((descriptors.Length * sizeof(int) + 7) & ~7));
+        }
+
+        while (true)
+        {
+            var sent = SendMsg(Fd, &message, MSG_NOSIGNAL);
+            if (sent < 0 && Marshal.GetLastPInvokeError() == EINTR)
+            {
+                continue;
+            }
+
+            return sent == AgentFrame.Size;
+        }
+    }
+
+    /// <summary>Reads one frame without waiting.</summary>
+    /// <returns>
+    /// <see cref="ReceiveResult.Frame"/> with the frame (and a descriptor, or -1), <see cref="ReceiveResult.Nothing"/>,
+    /// <see cref="ReceiveResult.Closed"/> when the agent is gone, or <see cref="ReceiveResult.Malformed"/>.
+    /// </returns>
+    public ReceiveResult Receive(out AgentFrame frame, out int descriptor)
+    {
+        frame = default;
+        descriptor = -1;
+        var bytes = stackalloc byte[AgentFrame.Size + 1];
+        const int controlSize = 24; // CMSG_SPACE(sizeof(int)): one descriptor, never more
+        var control = stackalloc byte[controlSize];
+        new Span<byte>(control, controlSize).Clear();
+        var iov = new IoVec { Base = bytes, Length = AgentFrame.Size + 1 };
+        var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlSize };
+        var received = RecvMsg(Fd, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (received < 0)
+        {
+            return Marshal.GetLastPInvokeError() is EAGAIN or EINTR ? ReceiveResult.Nothing : ReceiveResult.Closed;
+        }
+
+        if (received == 0)
+        {
+            return ReceiveResult.Closed;
+        }
+
+        var header = (CmsgHdr*)control;
+        if (message.ControlLength >= (nuint)(sizeof(CmsgHdr) + sizeof(int)) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS)
+        {
+            descriptor = *(int*)(control + sizeof(CmsgHdr));
+        }
+
+        if (received != AgentFrame.Size || (message.Flags & MSG_CTRUNC) != 0)
+        {
+            if (descriptor >= 0)
+            {
+                _ = Close(descriptor);
+                descriptor = -1;
+            }
+
+            return ReceiveResult.Malformed;
+        }
+
+        frame = AgentFrame.ReadFrom(new ReadOnlySpan<byte>(bytes, AgentFrame.Size));
+        return ReceiveResult.Frame;
+    }
+
+    public void Dispose() => socket.Dispose();
+}
+
+internal enum ReceiveResult
+{
+    Frame,
+    Nothing,
+    Closed,
+    Malformed,
+}

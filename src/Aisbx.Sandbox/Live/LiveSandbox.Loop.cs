@@ -1,0 +1,665 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Aisbx.Core;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Sandboxes;
+using Aisbx.Core.Security;
+using Aisbx.Sandbox.Bubblewrap;
+using Aisbx.Sandbox.Host;
+using Aisbx.Sandbox.Launch;
+using Aisbx.Sandbox.Limits;
+using Aisbx.Sandbox.Output;
+using Aisbx.Sandbox.Results;
+using Aisbx.Sandbox.Seccomp;
+using Microsoft.Win32.SafeHandles;
+using static Aisbx.Sandbox.Interop.Interop;
+
+namespace Aisbx.Sandbox.Live;
+
+/// <summary>The sandbox's own thread: it spawns bubblewrap, outlives it (PR_SET_PDEATHSIG), and runs one poll loop.</summary>
+public sealed partial class LiveSandbox
+{
+    private const int ChunkSize = 64 * 1024;
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentQueue<(Action Run, Action<Exception> Fail)> _posted = new();
+    private readonly Lock _postLock = new();
+    private readonly List<LiveExec> _active = [];
+    private readonly Dictionary<uint, (TaskCompletionSource<FileDone> Done, SafeFileHandle? Reply)> _fileOps = [];
+    private readonly byte[] _chunk = new byte[ChunkSize];
+    private readonly ViolationLog _sandboxViolations;
+    private AisbxConfig? _config;
+    private PipePair? _wake;
+    private AgentChannel? _channel;
+    private SandboxSpawn? _spawn;
+    private SandboxCgroup? _cgroup;
+    private ViolationMonitor? _monitor;
+    private bool _loopOver;
+
+    /// <summary>What the agent (or bubblewrap) last wrote to its stderr, for the record of a sandbox that ended on its own.</summary>
+    public string AgentLastWords { get; private set; } = "";
+
+    internal async Task StartAsync(AisbxConfig config, CancellationToken cancellationToken)
+    {
+        _config = config;
+        var thread = new Thread(RunLoop, 256 * 1024) { IsBackground = true, Name = "aisbx " + Id };
+        thread.Start();
+        await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RunLoop()
+    {
+        SandboxLease? lease = null;
+        try
+        {
+            lease = SandboxLease.Take(_config!, Id);
+            _cgroup = SandboxCgroup.Create(Id, _limits);
+            if (_plan.RunAs is { } runAs && runAs.Uid == _config!.SandboxUid)
+            {
+                foreach (var bind in _plan.Mounts.OfType<BindMount>())
+                {
+                    HostAccess.GrantTraverse(bind.Source, runAs);
+                }
+            }
+
+            _wake = PipePair.Create();
+            SetNonBlocking(_wake.Read);
+            SetNonBlocking(_wake.Write);
+            _spawn = SandboxSpawn.Start(_plan, null, _cgroup, []);
+            _spawn.StdinPipe.Write.Dispose();
+            _channel = new AgentChannel(_spawn.HandOff.Ours);
+            _monitor = new ViolationMonitor(null, _plan.Syscalls, OnViolation, () => End(SandboxEnd.Violation));
+            Serve();
+        }
+        catch (Exception ex)
+        {
+            _ready.TrySetException(ex is AisbxException ? ex : new SandboxStartException($"the live sandbox could not start ({ex.GetType().Name}: {ex.Message})"));
+        }
+        finally
+        {
+            Shutdown();
+            _monitor?.Dispose();
+            _channel?.Dispose();
+            _spawn?.Dispose();
+            _cgroup?.Dispose();
+            lease?.Dispose();
+            _wake?.Dispose();
+            _ended.TrySetResult(_endReason ?? SandboxEnd.AgentFailed);
+        }
+    }
+
+    private void Serve()
+    {
+        var spawn = _spawn!;
+        var process = spawn.Process;
+        var status = new CapturingSink(4096);
+        var agentOutput = new CapturingSink(4096);
+        var placement = _cgroup is null ? null : new CgroupPlacement(_cgroup, spawn.BlockPipe.Write, process);
+        if (_cgroup is null)
+        {
+            spawn.BlockPipe.Write.Dispose();
+        }
+
+        var cpuWatch = _cgroup is { CountsCpu: true } ? new CpuTimeWatch(_cgroup, _limits.CpuTime, Stopwatch.GetTimestamp()) : null;
+        SafeFileHandle?[] own = [spawn.StatusPipe.Read, spawn.StdoutPipe.Read, spawn.StderrPipe.Read];
+        OutputSink[] ownSinks = [status, agentOutput, agentOutput];
+        var readyBy = Stopwatch.GetTimestamp() + Ticks(StartLimit);
+        var channelOpen = true;
+        var slots = new List<PollFd>(16);
+        while (true)
+        {
+            slots.Clear();
+            slots.Add(new PollFd { Fd = process.ExitDescriptor, Events = POLLIN });
+            slots.Add(new PollFd { Fd = Fd(_wake!.Read), Events = POLLIN });
+            slots.Add(new PollFd { Fd = channelOpen ? _channel!.Fd : -1, Events = POLLIN });
+            slots.Add(new PollFd { Fd = _monitor!.ListenerFd, Events = POLLIN });
+            foreach (var pipe in own)
+            {
+                slots.Add(new PollFd { Fd = pipe is null ? -1 : Fd(pipe), Events = POLLIN });
+            }
+
+            foreach (var exec in _active)
+            {
+                slots.Add(new PollFd { Fd = exec.StdoutPipe is null ? -1 : Fd(exec.StdoutPipe), Events = POLLIN });
+                slots.Add(new PollFd { Fd = exec.StderrPipe is null ? -1 : Fd(exec.StderrPipe), Events = POLLIN });
+                slots.Add(new PollFd { Fd = exec.StdinPipe is not null && exec.HasInput ? Fd(exec.StdinPipe) : -1, Events = POLLOUT });
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var wakeAt = NextWake(now, readyBy, cpuWatch);
+            var timeout = wakeAt == long.MaxValue ? -1 : (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
+            var pollSlots = CollectionsMarshal.AsSpan(slots);
+            int ready;
+            unsafe
+            {
+                fixed (PollFd* pointer = pollSlots)
+                {
+                    ready = Poll(pointer, (nuint)pollSlots.Length, timeout);
+                }
+            }
+
+            if (ready < 0 && Marshal.GetLastPInvokeError() != EINTR)
+            {
+                throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "poll failed");
+            }
+
+            now = Stopwatch.GetTimestamp();
+            if (ready > 0)
+            {
+                for (var i = 0; i < own.Length; i++)
+                {
+                    if (own[i] is { } pipe && pollSlots[4 + i].Revents != 0 && !Drain(pipe, ownSinks[i]))
+                    {
+                        pipe.Dispose();
+                        own[i] = null;
+                    }
+                }
+
+                placement?.OnStatus(status.Text);
+                if (pollSlots[3].Revents != 0)
+                {
+                    _monitor.OnListenerReady(pollSlots[3].Revents);
+                }
+
+                if (pollSlots[2].Revents != 0)
+                {
+                    channelOpen = ReadFrames();
+                }
+
+                // Output is read before the frames that follow it are acted on, so an exit never outruns its output.
+                for (var i = 0; i < _active.Count; i++)
+                {
+                    var exec = _active[i];
+                    var at = 7 + (i * 3);
+                    if (exec.StdoutPipe is { } stdout && pollSlots[at].Revents != 0 && !Drain(stdout, exec.Stdout))
+                    {
+                        stdout.Dispose();
+                        exec.StdoutPipe = null;
+                    }
+
+                    if (exec.StderrPipe is { } stderr && pollSlots[at + 1].Revents != 0 && !Drain(stderr, exec.Stderr))
+                    {
+                        stderr.Dispose();
+                        exec.StderrPipe = null;
+                    }
+
+                    if (pollSlots[at + 2].Revents != 0)
+                    {
+                        exec.PumpInput();
+                    }
+                }
+
+                if (pollSlots[1].Revents != 0)
+                {
+                    RunPosted();
+                }
+
+                if (pollSlots[0].Revents != 0)
+                {
+                    var exit = process.WaitForExit();
+                    if (!_ready.Task.IsCompleted)
+                    {
+                        placement?.Failure?.Throw();
+                        throw new SandboxStartException(StartFailure.Explain(agentOutput.Tail, exit));
+                    }
+
+                    AgentLastWords = agentOutput.Tail;
+                    _endReason ??= exit.Signal is null && exit.ExitCode == 137 && _cgroup is { MemoryLimitHit: true } ? SandboxEnd.Memory : SandboxEnd.AgentFailed;
+                    return;
+                }
+            }
+
+            placement?.Failure?.Throw();
+            Tick(now, readyBy, cpuWatch);
+            CompleteFinished(now);
+        }
+    }
+
+    private long NextWake(long now, long readyBy, CpuTimeWatch? cpuWatch)
+    {
+        var next = long.MaxValue;
+        if (!_ready.Task.IsCompleted)
+        {
+            next = readyBy;
+        }
+
+        if (_endReason is not null)
+        {
+            return Math.Min(next, now + Ticks(TimeSpan.FromMilliseconds(100)));
+        }
+
+        if (!_active.Any(e => !e.Background))
+        {
+            next = Math.Min(next, Volatile.Read(ref _lastUse) + Ticks(IdleTimeout));
+        }
+
+        next = Math.Min(next, _createdTimestamp + Ticks(MaxLifetime));
+        foreach (var exec in _active)
+        {
+            next = Math.Min(next, exec.DrainUntil ?? long.MaxValue);
+            next = Math.Min(next, exec.KilledAt is { } killed ? killed + Ticks(KillGrace) : exec.Deadline ?? long.MaxValue);
+        }
+
+        if (cpuWatch is not null && _active.Count > 0)
+        {
+            next = Math.Min(next, cpuWatch.NextCheck);
+        }
+
+        return next;
+    }
+
+    /// <summary>The clocks: the start, each exec's timeout and kill grace, the CPU time, the idle timeout and the lifetime.</summary>
+    private void Tick(long now, long readyBy, CpuTimeWatch? cpuWatch)
+    {
+        if (!_ready.Task.IsCompleted && now >= readyBy)
+        {
+            _spawn!.Process.Kill();
+        }
+
+        foreach (var exec in _active)
+        {
+            if (exec.Ended)
+            {
+                continue;
+            }
+
+            if (exec.KilledAt is { } killed && now >= killed + Ticks(KillGrace))
+            {
+                exec.EndedWithSandbox = true; // It would not die: reported as killed, and left to the sandbox's end.
+                exec.EndedAt = now;
+                exec.DrainUntil = now;
+            }
+            else if (exec.KilledAt is null && exec.Deadline is { } deadline && now >= deadline)
+            {
+                exec.TimedOut = true;
+                KillExec(exec);
+            }
+        }
+
+        if (cpuWatch is not null && _active.Count > 0 && cpuWatch.Check(now))
+        {
+            foreach (var exec in _active)
+            {
+                exec.CpuTimeHit = true;
+            }
+
+            End(SandboxEnd.CpuTime);
+        }
+
+        if (_ready.Task.IsCompleted && !_active.Any(e => !e.Background) && now >= Volatile.Read(ref _lastUse) + Ticks(IdleTimeout))
+        {
+            End(SandboxEnd.Idle);
+        }
+
+        if (now >= _createdTimestamp + Ticks(MaxLifetime))
+        {
+            End(SandboxEnd.Lifetime);
+        }
+    }
+
+    private void CompleteFinished(long now)
+    {
+        for (var i = _active.Count - 1; i >= 0; i--)
+        {
+            var exec = _active[i];
+            if (exec.Ended && (!exec.OutputOpen || now >= exec.DrainUntil))
+            {
+                _active.RemoveAt(i);
+                Complete(exec);
+            }
+        }
+    }
+
+    private void Complete(LiveExec exec)
+    {
+        exec.ClosePipes();
+        var result = LiveResults.Build(exec, this, _cgroup);
+        foreach (var hit in result.LimitHits)
+        {
+            _events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == Core.Runs.LimitKind.Pids.Name ? Severity.Medium : Severity.Low, "stopped", Id, Profile, count: true);
+        }
+
+        if (exec.StartFailure is not null)
+        {
+            exec.Started.TrySetResult(new LiveStart(0, result));
+        }
+
+        exec.Started.TrySetResult(new LiveStart(exec.Pid, null));
+        exec.Finished.TrySetResult(result);
+    }
+
+    /// <returns>False once the agent's end is closed.</returns>
+    private bool ReadFrames()
+    {
+        while (true)
+        {
+            switch (_channel!.Receive(out var frame, out var descriptor))
+            {
+                case ReceiveResult.Nothing:
+                    return true;
+                case ReceiveResult.Closed:
+                    End(SandboxEnd.AgentFailed);
+                    return false;
+                case ReceiveResult.Malformed:
+                    Fault();
+                    return false;
+            }
+
+            if (!Handle(frame, descriptor))
+            {
+                if (descriptor >= 0)
+                {
+                    _ = Interop.Interop.Close(descriptor);
+                }
+
+                Fault();
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Acts on one frame from the agent; false when the frame is not one the agent may send now.</summary>
+    private bool Handle(AgentFrame frame, int descriptor)
+    {
+        if (frame.Type == AgentFrame.Ready)
+        {
+            if (_ready.Task.IsCompleted || descriptor < 0 || !IsSeccompListener(descriptor))
+            {
+                return false;
+            }
+
+            _monitor!.Adopt(descriptor);
+            _ready.TrySetResult();
+            return true;
+        }
+
+        if (descriptor >= 0 || !_ready.Task.IsCompleted)
+        {
+            return false;
+        }
+
+        if (frame.Type == AgentFrame.FileDone)
+        {
+            if (!_fileOps.Remove(frame.Id, out var op))
+            {
+                return false;
+            }
+
+            op.Done.TrySetResult(new FileDone(frame.A, frame.C, frame.D, op.Reply));
+            return true;
+        }
+
+        var exec = _active.Find(e => e.Id == frame.Id);
+        if (exec is null || exec.Ended)
+        {
+            return false;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        switch (frame.Type)
+        {
+            case AgentFrame.Started when exec.Pid == 0 && frame.A > 1 && !_active.Any(e => e.Pid == frame.A):
+                exec.Pid = frame.A;
+                exec.Deadline = exec.Timeout is { } timeout ? now + Ticks(timeout) : null;
+                if (exec.Background)
+                {
+                    _processes[exec.Pid] = exec;
+                }
+
+                exec.Started.TrySetResult(new LiveStart(exec.Pid, null));
+                return true;
+            case AgentFrame.Failed when exec.Pid == 0 && frame.A is 126 or 127:
+                exec.StartFailure = frame.A;
+                exec.EndedAt = now;
+                exec.DrainUntil = now + Ticks(DrainGrace);
+                return true;
+            case AgentFrame.Failed when exec.Pid == 0 && frame.A == 125:
+                _active.Remove(exec);
+                exec.ClosePipes();
+                var refusal = new SandboxFileException("cwd-missing", "the working directory does not exist in the sandbox (or is not a directory): create it first, or leave out cwd for /workspace");
+                exec.Started.TrySetException(refusal);
+                exec.Finished.TrySetException(refusal);
+                return true;
+            case AgentFrame.Exited when exec.Pid > 0:
+                exec.WaitStatus = frame.A;
+                exec.CpuTimeMs = Math.Min(frame.C, (ulong)TimeSpan.FromDays(365).TotalMicroseconds) / 1000.0;
+                exec.WorkspaceBytesAtExit = frame.D;
+                exec.EndedAt = now;
+                exec.DrainUntil = now + Ticks(DrainGrace);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void StartExec(LiveExec exec, string workingDirectory, ImmutableArray<KeyValuePair<string, string>> environment, ReadOnlyMemory<byte> stdin)
+    {
+        using var request = AgentRequests.Exec(workingDirectory, exec.Command, environment);
+        var input = PipePair.Create();
+        var output = PipePair.Create();
+        var errors = PipePair.Create();
+        bool sent;
+        using (input.Read)
+        using (output.Write)
+        using (errors.Write)
+        {
+            sent = _channel!.Send(new AgentFrame(AgentFrame.Exec, exec.Id, 0, 0, 0, 0), [Fd(request), Fd(input.Read), Fd(output.Write), Fd(errors.Write)]);
+        }
+
+        if (!sent)
+        {
+            input.Dispose();
+            output.Dispose();
+            errors.Dispose();
+            throw new SandboxEndedException(Id, _endReason ?? SandboxEnd.AgentFailed);
+        }
+
+        SetNonBlocking(input.Write);
+        SetNonBlocking(output.Read);
+        SetNonBlocking(errors.Read);
+        exec.StdinPipe = input.Write;
+        exec.StdoutPipe = output.Read;
+        exec.StderrPipe = errors.Read;
+        exec.SentAt = Stopwatch.GetTimestamp();
+        exec.OomKillsAtStart = _cgroup?.OomKills ?? 0;
+        exec.PidsRefusalsAtStart = _cgroup?.PidsRefusals ?? 0;
+        exec.Violations = new ViolationLog(PublishViolation);
+        exec.QueueInput(stdin);
+        exec.CloseInputWhenWritten = !exec.Background;
+        exec.PumpInput();
+        _active.Add(exec);
+    }
+
+    private void KillExec(LiveExec exec)
+    {
+        if (exec.Ended || exec.KilledAt is not null)
+        {
+            return;
+        }
+
+        exec.KilledAt = Stopwatch.GetTimestamp();
+        _ = _channel!.Send(new AgentFrame(AgentFrame.Signal, exec.Id, SIGKILL, 0, 0, 0), []);
+    }
+
+    private void End(SandboxEnd reason)
+    {
+        _endReason ??= reason;
+        _spawn?.Process.Kill();
+    }
+
+    /// <summary>The agent sent what it may not: nothing more it says is believed, and the sandbox ends.</summary>
+    private void Fault() => End(SandboxEnd.AgentFailed);
+
+    private void OnViolation(SyscallViolation violation)
+    {
+        var inner = ProcessGroups.InnerLeaderOf(_monitor!.LastCallerPid);
+        var exec = inner is { } pid ? _active.Find(e => e.Pid == pid) : null;
+        if (exec is not null && violation.Action == Core.Profiles.SyscallAction.Kill)
+        {
+            exec.KilledForViolation = true;
+        }
+
+        (exec?.Violations ?? _sandboxViolations).Record(violation);
+    }
+
+    private void PublishViolation(SyscallViolation v) =>
+        _events.Publish(SecurityEventKind.Violation, v.Detail, v.Severity, ViolationLog.ActionName(v.Action), Id, Profile, count: true, v.Time);
+
+    /// <summary>Ends what is left once bubblewrap is gone: each exec is reported, every waiting call is answered.</summary>
+    private void Shutdown()
+    {
+        var ended = new SandboxEndedException(Id, _endReason ?? SandboxEnd.AgentFailed);
+        _ready.TrySetException(ended);
+        foreach (var exec in _active)
+        {
+            if (exec.Pid == 0 && exec.StartFailure is null)
+            {
+                exec.ClosePipes();
+                exec.Started.TrySetException(ended);
+                exec.Finished.TrySetException(ended);
+                continue;
+            }
+
+            foreach (var pipe in new[] { exec.StdoutPipe, exec.StderrPipe })
+            {
+                if (pipe is not null)
+                {
+                    _ = Drain(pipe, pipe == exec.StdoutPipe ? exec.Stdout : exec.Stderr);
+                }
+            }
+
+            if (!exec.Ended)
+            {
+                exec.EndedWithSandbox = true;
+                exec.EndedAt = Stopwatch.GetTimestamp();
+            }
+
+            Complete(exec);
+        }
+
+        _active.Clear();
+        foreach (var (_, op) in _fileOps)
+        {
+            op.Reply?.Dispose();
+            op.Done.TrySetException(ended);
+        }
+
+        _fileOps.Clear();
+        lock (_postLock)
+        {
+            _loopOver = true;
+        }
+
+        while (_posted.TryDequeue(out var call))
+        {
+            call.Fail(ended);
+        }
+    }
+
+    private void Post(Action run, Action<Exception> fail)
+    {
+        lock (_postLock)
+        {
+            if (!_loopOver)
+            {
+                _posted.Enqueue((run, fail));
+                Wake();
+                return;
+            }
+        }
+
+        fail(new SandboxEndedException(Id, _endReason ?? SandboxEnd.AgentFailed));
+    }
+
+    private Task PostAsync(Action run, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                run();
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }, ex => done.TrySetException(ex));
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    private unsafe void Wake()
+    {
+        byte one = 1;
+        _ = Interop.Interop.Write(Fd(_wake!.Write), &one, 1);
+    }
+
+    private unsafe void RunPosted()
+    {
+        byte* sink = stackalloc byte[64];
+        while (Read(Fd(_wake!.Read), sink, 64) > 0)
+        {
+        }
+
+        while (_posted.TryDequeue(out var call))
+        {
+            if (_endReason is not null)
+            {
+                call.Fail(new SandboxEndedException(Id, _endReason.Value));
+                continue;
+            }
+
+            call.Run();
+        }
+    }
+
+    /// <returns>False at end of file.</returns>
+    private unsafe bool Drain(SafeFileHandle pipe, OutputSink sink)
+    {
+        while (true)
+        {
+            nint read;
+            fixed (byte* pointer = _chunk)
+            {
+                read = Read(Fd(pipe), pointer, ChunkSize);
+            }
+
+            if (read < 0)
+            {
+                return Marshal.GetLastPInvokeError() is EINTR or EAGAIN;
+            }
+
+            if (read == 0)
+            {
+                return false;
+            }
+
+            sink.Write(_chunk.AsSpan(0, (int)read));
+            if (read < ChunkSize)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static bool IsSeccompListener(int fd) =>
+        new FileInfo("/proc/self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture)).LinkTarget == "anon_inode:seccomp notify";
+
+    private static void SetNonBlocking(SafeFileHandle handle)
+    {
+        var fd = Fd(handle);
+        _ = Fcntl(fd, F_SETFL, Fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+    }
+
+    private static int Fd(SafeHandle handle) => (int)handle.DangerousGetHandle();
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+}
+
+/// <summary>What the agent answered to a file operation: errno, two counts, and aisbx's reply file (read, then disposed, by the caller).</summary>
+internal sealed record FileDone(int Error, ulong Count, ulong Flags, SafeFileHandle? Reply);
