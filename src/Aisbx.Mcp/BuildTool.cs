@@ -2,6 +2,7 @@ using System.Text.Json;
 using Aisbx.Core;
 using Aisbx.Core.Security;
 using Aisbx.Sandbox.Seccomp;
+using Aisbx.Service;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -15,7 +16,7 @@ public sealed record BuildReport(string Profile, bool Ready, IReadOnlyList<strin
 /// <c>aisbx-build</c>: prepares a profile's environment, reporting progress. For now: check its toolchain, and
 /// compile and cache its syscall filter, so that the first run pays neither.
 /// </summary>
-public sealed class BuildTool(AisbxMcpContext context) : AisbxTool(
+public sealed class BuildTool(ServiceContext context) : AisbxTool(
     "aisbx-build",
     "Prepare a sandbox profile",
     "Prepares a sandbox profile before running code with it: checks that its toolchain (e.g. python3 for " +
@@ -31,7 +32,7 @@ public sealed class BuildTool(AisbxMcpContext context) : AisbxTool(
 
     /// <summary>The preparation itself, for the REST API: profile, toolchain, filter.</summary>
     /// <exception cref="AisbxException">No such profile, or the host cannot build its filter.</exception>
-    public static BuildReport Prepare(AisbxMcpContext context, string profileName)
+    public static BuildReport Prepare(ServiceContext context, string profileName)
     {
         var profile = context.Runner.Profiles.Get(profileName);
         var missing = context.Runner.MissingTools(profile);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Units;
+using Aisbx.Service;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -23,7 +24,7 @@ public sealed record ProfileEntry(
 public sealed record ProfileListing(IReadOnlyList<ProfileEntry> Profiles);
 
 /// <summary><c>aisbx-profile-list</c>: the profiles, what each is for, its limits, its network, and whether its toolchain is here.</summary>
-public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
+public sealed class ProfileListTool(ServiceContext context) : AisbxTool(
     "aisbx-profile-list",
     "List sandbox profiles",
     "Lists the sandbox profiles aisbx-run can use: what each is for, its resource limits (wall time, CPU time, " +
@@ -75,11 +76,11 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
     }
 
     /// <summary>Every profile as listed, for the REST API.</summary>
-    public static ProfileListing List(AisbxMcpContext context) => new([.. context.Runner.Profiles.All().Select(p => Entry(context, p))]);
+    public static ProfileListing List(ServiceContext context) => new([.. context.Runner.Profiles.All().Select(p => Entry(context, p))]);
 
     private ProfileEntry Entry(Profile profile) => Entry(context, profile);
 
-    private static ProfileEntry Entry(AisbxMcpContext context, Profile profile)
+    private static ProfileEntry Entry(ServiceContext context, Profile profile)
     {
         var missing = context.Runner.MissingTools(profile);
         var l = profile.Limits;

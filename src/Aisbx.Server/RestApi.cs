@@ -2,6 +2,8 @@ using System.Text.Json;
 using Aisbx.Core;
 using Aisbx.Core.Runs;
 using Aisbx.Mcp;
+using Aisbx.Service;
+using Aisbx.Service.Runs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +18,7 @@ namespace Aisbx.Server;
 /// </summary>
 internal static class RestApi
 {
-    public static void Map(IEndpointRouteBuilder app, AisbxMcpContext context, ServerMetrics metrics)
+    public static void Map(IEndpointRouteBuilder app, ServiceContext context, ServerMetrics metrics)
     {
         var runs = new RunService(context);
 
@@ -134,7 +136,7 @@ internal static class RestApi
 
     private static string Printable(string name) => new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
 
-    private static async Task Guarded(HttpContext http, AisbxMcpContext context, Func<string> answer)
+    private static async Task Guarded(HttpContext http, ServiceContext context, Func<string> answer)
     {
         string body;
         try

@@ -1,7 +1,7 @@
 using Aisbx.Core.Policy;
 using Aisbx.Core.Runs;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service;
 
 /// <summary>
 /// The words of a request written as JSON: the <c>aisbx-run</c> tool's arguments over MCP, the body's fields over

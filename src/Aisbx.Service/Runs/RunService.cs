@@ -6,7 +6,7 @@ using Aisbx.Core.Runs;
 using Aisbx.Core.Security;
 using Aisbx.Sandbox;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service.Runs;
 
 /// <summary>How a run request ended: a result, or a refusal with its rule and caller-safe text.</summary>
 public sealed record RunOutcome(RunResult? Result, string? Rule, string? Refusal)
@@ -18,7 +18,7 @@ public sealed record RunOutcome(RunResult? Result, string? Rule, string? Refusal
 /// One run request from a remote caller, the same for the MCP tool and the REST API: arguments, scope, admission,
 /// policy (in the runner), the run, events and metrics.
 /// </summary>
-public sealed class RunService(AisbxMcpContext context)
+public sealed class RunService(ServiceContext context)
 {
     /// <param name="words">The surface's words (a tool's arguments, a body's fields), in which refusals name what the caller sent.</param>
     public async Task<RunOutcome> RunAsync(IReadOnlyDictionary<string, JsonElement>? arguments, CallerIdentity caller, JsonVocabulary words, ISecurityEventSink? live, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service;
 
 /// <summary>
 /// Who calls and what they may do: an API key's name and scopes (set by the HTTP server's authentication), or,

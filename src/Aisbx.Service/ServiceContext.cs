@@ -2,14 +2,15 @@ using Aisbx.Core.Configuration;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Security;
 using Aisbx.Sandbox;
+using Aisbx.Service.Runs;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service;
 
 /// <summary>
-/// What the tools share for the life of the server: the runner (config, profiles, lockout), where every tool call
-/// and security event is logged, and the runs in flight, which end with the server.
+/// What the services share for the life of the server, whatever surface calls them: the runner (config, profiles,
+/// lockout), where every call and security event is recorded, and the runs in flight, which end with the server.
 /// </summary>
-public sealed class AisbxMcpContext(AisbxConfig config, ISecurityEventSink log) : IDisposable
+public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) : IDisposable
 {
     public AisbxConfig Config => config;
 
