@@ -33,15 +33,15 @@ public sealed class RunTool(ServiceContext context) : AisbxTool(
     {
         var caller = CallerIdentity.From(request.User, Callers.Of(request.Server));
         var outcome = await _runs.RunAsync(request.Params?.Arguments?.AsReadOnly(), caller, JsonVocabulary.Tool, new ClientNotifications(request.Server), cancellationToken).ConfigureAwait(false);
-        if (outcome.Result is not { } result)
+        if (!outcome.Succeeded)
         {
-            return Refused(outcome.Refusal!);
+            return Refused(outcome.Refusal);
         }
 
         return new CallToolResult
         {
-            Content = [new TextContentBlock { Text = ResultText.Summarize(result) }],
-            StructuredContent = JsonSerializer.SerializeToElement(result, AisbxJsonContext.Default.RunResult),
+            Content = [new TextContentBlock { Text = ResultText.Summarize(outcome.Value) }],
+            StructuredContent = JsonSerializer.SerializeToElement(outcome.Value, AisbxJsonContext.Default.RunResult),
             IsError = false,
         };
     }

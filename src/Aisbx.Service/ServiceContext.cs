@@ -29,6 +29,16 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
 
     public IRunObserver? Observer { get; init; }
 
+    /// <summary>
+    /// Puts one call on the record as a <c>tool-call</c> event, whatever came of it: every service method calls this
+    /// once per call, so that each surface leaves the same record.
+    /// </summary>
+    /// <param name="detail">What was called and how it ended, e.g. <c>build refused: scope</c>.</param>
+    /// <param name="action">What aisbx did: <c>ran</c>, <c>listed</c>, <c>built</c>, <c>refused</c>, <c>failed</c>.</param>
+    /// <param name="profile">The profile concerned, or <c>-</c>.</param>
+    public void RecordCall(CallerIdentity caller, string detail, string action, string profile, string? sandboxId = null) =>
+        log.Publish(new SecurityEvent(SecurityEventKind.ToolCall, detail, Severity.Low, action, sandboxId, profile, caller.Name, DateTimeOffset.UtcNow));
+
     /// <summary>Replaces the host paths of aisbx's own directories in a message meant for a remote caller.</summary>
     public string Scrub(string message) => message
         .Replace(config.ConfigDirectory, "<config>", StringComparison.Ordinal)
