@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Aisbx.Core.Security;
+using Aisbx.Service;
+using Aisbx.Service.Events;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -28,7 +30,7 @@ public sealed class ClientNotifications(McpServer server) : ISecurityEventSink
         {
             Level = LoggingLevel.Warning,
             Logger = "aisbx",
-            Data = JsonSerializer.SerializeToElement(EventDocument.From(securityEvent), McpJsonContext.Default.EventDocument),
+            Data = JsonSerializer.SerializeToElement(EventDocument.From(securityEvent), ServiceJsonContext.Default.EventDocument),
         };
         _ = server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, message)
             .ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);

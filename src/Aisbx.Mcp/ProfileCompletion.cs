@@ -1,3 +1,4 @@
+using Aisbx.Service;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -6,7 +7,7 @@ namespace Aisbx.Mcp;
 /// <summary><c>completion/complete</c>: the profile names that start with what was typed, for any argument called <c>profile</c>.</summary>
 public static class ProfileCompletion
 {
-    public static ValueTask<CompleteResult> Complete(AisbxMcpContext context, RequestContext<CompleteRequestParams> request)
+    public static ValueTask<CompleteResult> Complete(ServiceContext context, RequestContext<CompleteRequestParams> request)
     {
         var argument = request.Params?.Argument;
         var values = argument?.Name == "profile"

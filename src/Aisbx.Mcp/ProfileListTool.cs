@@ -1,29 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Aisbx.Core.Profiles;
-using Aisbx.Core.Units;
+using Aisbx.Service;
+using Aisbx.Service.Profiles;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Aisbx.Mcp;
 
-/// <summary>A profile as <c>aisbx-profile-list</c> shows it.</summary>
-public sealed record ProfileEntry(
-    string Name,
-    string Description,
-    string Network,
-    IReadOnlyList<string> AllowedNetworks,
-    IReadOnlyList<string> Toolchain,
-    bool ToolchainPresent,
-    IReadOnlyList<string> MissingTools,
-    string Syscalls,
-    IReadOnlyDictionary<string, string> Limits);
-
-public sealed record ProfileListing(IReadOnlyList<ProfileEntry> Profiles);
-
-/// <summary><c>aisbx-profile-list</c>: the profiles, what each is for, its limits, its network, and whether its toolchain is here.</summary>
-public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
+/// <summary><c>aisbx-profile-list</c>: the profiles, what each is for, its limits, its network, and whether its toolchain is here (<see cref="ProfileService"/>).</summary>
+public sealed class ProfileListTool(ServiceContext context) : AisbxTool(
     "aisbx-profile-list",
     "List sandbox profiles",
     "Lists the sandbox profiles aisbx-run can use: what each is for, its resource limits (wall time, CPU time, " +
@@ -34,33 +20,21 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
     new ToolHints(ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false),
     "{}")
 {
+    private static readonly JsonVocabulary Words = JsonVocabulary.Tool.For("aisbx-profile-list");
+
+    private readonly ProfileService _profiles = new(context);
+
     protected override ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
-        var identity = CallerIdentity.From(request.User, Callers.Of(request.Server));
-        if (!identity.Allows("read"))
+        var caller = CallerIdentity.From(request.User, Callers.Of(request.Server));
+        var outcome = _profiles.List(caller, request.Params?.Arguments?.AsReadOnly(), Words);
+        if (!outcome.Succeeded)
         {
-            return ValueTask.FromResult(Refused(identity.ScopeRefusal("read")));
+            return ValueTask.FromResult(Refused(outcome.Refusal));
         }
 
-        if (request.Params?.Arguments?.Keys.FirstOrDefault() is { } unknown)
-        {
-            return ValueTask.FromResult(Refused($"refused (arguments): unknown argument '{unknown}': aisbx-profile-list takes none"));
-        }
-
-        List<ProfileEntry> entries;
-        try
-        {
-            entries = [.. context.Runner.Profiles.All().Select(Entry)];
-        }
-        catch (Core.AisbxException ex)
-        {
-            return ValueTask.FromResult(Refused(context.Scrub(ex.Message)));
-        }
-
-        context.Log.Publish(new Core.Security.SecurityEvent(Core.Security.SecurityEventKind.ToolCall, $"aisbx-profile-list: {entries.Count} profiles",
-            Core.Security.Severity.Low, "listed", null, "-", identity.Name, DateTimeOffset.UtcNow));
         var text = new StringBuilder();
-        foreach (var entry in entries)
+        foreach (var entry in outcome.Value.Profiles)
         {
             text.Append(CultureInfo.InvariantCulture,
                 $"{entry.Name}: {entry.Description} (network {entry.Network}; {entry.Limits["wallTime"]} wall, {entry.Limits["memory"]} memory; toolchain {(entry.ToolchainPresent ? "present" : "missing: " + string.Join(", ", entry.MissingTools))})\n");
@@ -69,39 +43,8 @@ public sealed class ProfileListTool(AisbxMcpContext context) : AisbxTool(
         return ValueTask.FromResult(new CallToolResult
         {
             Content = [new TextContentBlock { Text = text.ToString() }],
-            StructuredContent = JsonSerializer.SerializeToElement(new ProfileListing(entries), McpJsonContext.Default.ProfileListing),
+            StructuredContent = JsonSerializer.SerializeToElement(outcome.Value, ServiceJsonContext.Default.ProfileListing),
             IsError = false,
         });
-    }
-
-    /// <summary>Every profile as listed, for the REST API.</summary>
-    public static ProfileListing List(AisbxMcpContext context) => new([.. context.Runner.Profiles.All().Select(p => Entry(context, p))]);
-
-    private ProfileEntry Entry(Profile profile) => Entry(context, profile);
-
-    private static ProfileEntry Entry(AisbxMcpContext context, Profile profile)
-    {
-        var missing = context.Runner.MissingTools(profile);
-        var l = profile.Limits;
-        return new ProfileEntry(
-            profile.Name,
-            profile.Description,
-            NetworkModeText.Format(profile.Network),
-            [.. profile.AllowedNetworks.Select(NetworkModeText.Format)],
-            profile.Toolchain,
-            missing.Count == 0,
-            missing,
-            profile.Syscalls.IsAllowlist ? "allowlist" : "denylist",
-            new Dictionary<string, string>
-            {
-                ["wallTime"] = DurationText.Format(l.WallTime),
-                ["cpuTime"] = DurationText.Format(l.CpuTime),
-                ["memory"] = ByteSize.Format(l.MemoryBytes),
-                ["pids"] = l.Pids.ToString(CultureInfo.InvariantCulture),
-                ["fileSize"] = ByteSize.Format(l.FileSizeBytes),
-                ["openFiles"] = l.OpenFiles.ToString(CultureInfo.InvariantCulture),
-                ["tmpSize"] = ByteSize.Format(l.TmpSizeBytes),
-                ["output"] = ByteSize.Format(l.OutputBytes),
-            });
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Aisbx.Core.Runs;
+using Aisbx.Service;
+using Aisbx.Service.Runs;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -10,7 +12,7 @@ namespace Aisbx.Mcp;
 /// fails (non-zero exit, timeout, violation) is a normal result carrying the data; a refused request is a tool
 /// error whose text names the rule and the fix.
 /// </summary>
-public sealed class RunTool(AisbxMcpContext context) : AisbxTool(
+public sealed class RunTool(ServiceContext context) : AisbxTool(
     "aisbx-run",
     "Run code in a sandbox",
     "Runs a command, or a snippet of code, in an isolated Linux sandbox (no network by default, read-only system, " +
@@ -31,21 +33,21 @@ public sealed class RunTool(AisbxMcpContext context) : AisbxTool(
     {
         var caller = CallerIdentity.From(request.User, Callers.Of(request.Server));
         var outcome = await _runs.RunAsync(request.Params?.Arguments?.AsReadOnly(), caller, JsonVocabulary.Tool, new ClientNotifications(request.Server), cancellationToken).ConfigureAwait(false);
-        if (outcome.Result is not { } result)
+        if (!outcome.Succeeded)
         {
-            return Refused(outcome.Refusal!);
+            return Refused(outcome.Refusal);
         }
 
         return new CallToolResult
         {
-            Content = [new TextContentBlock { Text = ResultText.Summarize(result) }],
-            StructuredContent = JsonSerializer.SerializeToElement(result, AisbxJsonContext.Default.RunResult),
+            Content = [new TextContentBlock { Text = ResultText.Summarize(outcome.Value) }],
+            StructuredContent = JsonSerializer.SerializeToElement(outcome.Value, AisbxJsonContext.Default.RunResult),
             IsError = false,
         };
     }
 
     /// <summary>Whether any profile lets a run ask for the host network; when the profiles cannot be read, assume so.</summary>
-    private static bool HostNetworkPossible(AisbxMcpContext context)
+    private static bool HostNetworkPossible(ServiceContext context)
     {
         try
         {

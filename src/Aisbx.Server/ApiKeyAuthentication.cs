@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Claims;
 using Aisbx.Core.Security;
-using Aisbx.Mcp;
+using Aisbx.Service;
 using Microsoft.AspNetCore.Http;
 
 namespace Aisbx.Server;

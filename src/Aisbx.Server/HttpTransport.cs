@@ -31,7 +31,7 @@ internal static class HttpTransport
             throw new Core.AisbxException($"cannot listen on {Endpoint(address, port)}: {reason}: pick another --port (0 picks a free one), or stop what holds it");
         }
 
-        var context = app.Services.GetRequiredService<Mcp.AisbxMcpContext>();
+        var context = app.Services.GetRequiredService<Service.ServiceContext>();
         context.Runner.SweepLeftovers(context.Log, "server");
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         var keys = new ApiKeys(config.KeysFile, TimeProvider.System).Any();

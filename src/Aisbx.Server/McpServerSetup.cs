@@ -2,6 +2,8 @@ using System.Reflection;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Security;
 using Aisbx.Mcp;
+using Aisbx.Service;
+using Aisbx.Service.Events;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -12,13 +14,13 @@ namespace Aisbx.Server;
 internal static class McpServerSetup
 {
     /// <summary>Over stdio: events to stderr and the audit log.</summary>
-    public static (AisbxMcpContext Context, Core.Audit.AuditSink Audit) CreateStdioContext(AisbxConfig config)
+    public static (ServiceContext Context, Core.Audit.AuditSink Audit) CreateStdioContext(AisbxConfig config)
     {
         var audit = new Core.Audit.AuditSink(new Core.Audit.AuditLog(config.AuditDirectory));
-        return (new AisbxMcpContext(config, new CompositeSink(new JsonLinesEventLog(Console.Error), audit)), audit);
+        return (new ServiceContext(config, new CompositeSink(new JsonLinesEventLog(Console.Error), audit)), audit);
     }
 
-    public static IMcpServerBuilder AddAisbxMcp(this IServiceCollection services, AisbxMcpContext context)
+    public static IMcpServerBuilder AddAisbxMcp(this IServiceCollection services, ServiceContext context)
     {
         services.AddSingleton(context);
         return services

@@ -1,7 +1,10 @@
 using System.Text.Json;
-using Aisbx.Core;
 using Aisbx.Core.Runs;
-using Aisbx.Mcp;
+using Aisbx.Core.Security;
+using Aisbx.Service;
+using Aisbx.Service.Builds;
+using Aisbx.Service.Profiles;
+using Aisbx.Service.Runs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,16 +12,21 @@ using Microsoft.AspNetCore.Routing;
 namespace Aisbx.Server;
 
 /// <summary>
-/// The REST API beside MCP, behind the same controls: <c>POST /v1/runs</c> (the aisbx-run arguments in, the result
-/// document out), <c>GET /v1/profiles</c>, <c>POST /v1/builds</c>, <c>GET /healthz</c>, <c>GET /metrics</c>.
-/// Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each with the rule and the fix; every error,
-/// here or from the controls in front, is the document <c>{error, rule}</c>.
+/// The REST API beside MCP, behind the same controls and over the same services: <c>POST /v1/runs</c> (the
+/// aisbx-run arguments in, the result document out), <c>GET /v1/profiles</c>, <c>POST /v1/builds</c>,
+/// <c>GET /healthz</c>, <c>GET /metrics</c>. Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each
+/// with the rule and the fix; every error, here or from the controls in front, is the document <c>{error, rule}</c>.
 /// </summary>
 internal static class RestApi
 {
-    public static void Map(IEndpointRouteBuilder app, AisbxMcpContext context, ServerMetrics metrics)
+    private static readonly JsonVocabulary ProfileWords = JsonVocabulary.Rest.For("GET /v1/profiles");
+    private static readonly JsonVocabulary BuildWords = JsonVocabulary.Rest.For("POST /v1/builds");
+
+    public static void Map(IEndpointRouteBuilder app, ServiceContext context, ServerMetrics metrics)
     {
         var runs = new RunService(context);
+        var profiles = new ProfileService(context);
+        var builds = new BuildService(context);
 
         app.MapPost("/v1/runs", async (HttpContext http) =>
         {
@@ -27,35 +35,12 @@ internal static class RestApi
                 return;
             }
 
-            var caller = CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
-            var outcome = await runs.RunAsync(arguments, caller, JsonVocabulary.Rest, null, http.RequestAborted);
-            if (outcome.Result is { } result)
-            {
-                await Write(http, 200, JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
-                return;
-            }
-
-            // Busy and locked-out callers are told to come back later; other refusals are the request's fault.
-            var later = outcome.Busy || outcome.Rule == Core.Security.CallerLockout.Rule;
-            if (later)
-            {
-                http.Response.Headers.RetryAfter = outcome.Busy ? "5" : "60";
-            }
-
-            await Error(http, outcome.Rule == "scope" ? 403 : later ? 429 : 400, outcome.Refusal!, outcome.Rule ?? "refused");
+            var outcome = await runs.RunAsync(arguments, Caller(http), JsonVocabulary.Rest, null, http.RequestAborted);
+            await Answer(http, outcome, AisbxJsonContext.Default.RunResult);
         });
 
-        app.MapGet("/v1/profiles", async (HttpContext http) =>
-        {
-            var caller = CallerIdentity.From(http.User, "http");
-            if (!caller.Allows("read"))
-            {
-                await Error(http, 403, caller.ScopeRefusal("read"), "scope");
-                return;
-            }
-
-            await Guarded(http, context, () => JsonSerializer.Serialize(ProfileListTool.List(context), McpJsonContextAccess.ProfileListing));
-        });
+        app.MapGet("/v1/profiles", (HttpContext http) =>
+            Answer(http, profiles.List(Caller(http), null, ProfileWords), ServiceJsonContext.Default.ProfileListing));
 
         app.MapPost("/v1/builds", async (HttpContext http) =>
         {
@@ -64,26 +49,8 @@ internal static class RestApi
                 return;
             }
 
-            var caller = CallerIdentity.From(http.User, "http");
-            if (!caller.Allows("build"))
-            {
-                await Error(http, 403, caller.ScopeRefusal("build"), "scope");
-                return;
-            }
-
-            if (!arguments.TryGetValue("profile", out var profile) || profile.ValueKind != JsonValueKind.String)
-            {
-                await Error(http, 400, "'profile' is required and must be a string, e.g. {\"profile\": \"python-dev\"}", "arguments");
-                return;
-            }
-
-            if (arguments.Keys.FirstOrDefault(k => k != "profile") is { } unknown)
-            {
-                await Error(http, 400, $"unknown field '{unknown}': POST /v1/builds takes only 'profile'", "arguments");
-                return;
-            }
-
-            await Guarded(http, context, () => JsonSerializer.Serialize(BuildTool.Prepare(context, profile.GetString()!), McpJsonContextAccess.BuildReport));
+            var outcome = await builds.PrepareAsync(Caller(http), arguments, BuildWords, null, http.RequestAborted);
+            await Answer(http, outcome, ServiceJsonContext.Default.BuildReport);
         });
 
         app.MapGet("/healthz", (HttpContext http) =>
@@ -91,16 +58,37 @@ internal static class RestApi
 
         app.MapGet("/metrics", async (HttpContext http) =>
         {
-            var caller = CallerIdentity.From(http.User, "http");
-            if (!caller.Allows("metrics") && http.User.Identity?.IsAuthenticated == true)
+            var caller = Caller(http);
+            if (!caller.Allows(Scopes.Metrics) && http.User.Identity?.IsAuthenticated == true)
             {
-                await Error(http, 403, caller.ScopeRefusal("metrics"), "scope");
+                await Error(http, 403, caller.ScopeRefusal(Scopes.Metrics), ServiceRules.Scope);
                 return;
             }
 
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
         });
+    }
+
+    /// <summary>The caller: its API key, or where no keys exist, its address.</summary>
+    private static CallerIdentity Caller(HttpContext http) => CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
+
+    /// <summary>The value as 200, or the refusal: 403 for a scope, 429 with Retry-After for busy and locked-out callers, else 400.</summary>
+    private static Task Answer<T>(HttpContext http, ServiceOutcome<T> outcome, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> shape)
+        where T : class
+    {
+        if (outcome.Succeeded)
+        {
+            return Write(http, 200, JsonSerializer.Serialize(outcome.Value, shape));
+        }
+
+        var later = outcome.Busy || outcome.Rule == CallerLockout.Rule;
+        if (later)
+        {
+            http.Response.Headers.RetryAfter = outcome.Busy ? "5" : "60";
+        }
+
+        return Error(http, outcome.Rule == ServiceRules.Scope ? 403 : later ? 429 : 400, outcome.Refusal, outcome.Rule);
     }
 
     /// <summary>The body as a JSON object, or a 400 that says what is wrong with it.</summary>
@@ -133,27 +121,6 @@ internal static class RestApi
     }
 
     private static string Printable(string name) => new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
-
-    private static async Task Guarded(HttpContext http, AisbxMcpContext context, Func<string> answer)
-    {
-        string body;
-        try
-        {
-            body = answer();
-        }
-        catch (Core.Policy.PolicyRefusal refusal)
-        {
-            await Error(http, 400, context.Scrub(refusal.PublicMessageIn(JsonVocabulary.Rest)), refusal.Rule);
-            return;
-        }
-        catch (AisbxException ex)
-        {
-            await Error(http, 400, context.Scrub(ex.Message), "refused");
-            return;
-        }
-
-        await Write(http, 200, body);
-    }
 
     private static Task Error(HttpContext http, int status, string message, string rule) =>
         ErrorReply.WriteAsync(http, status, rule, -32000, message);

@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using Aisbx.Core.Configuration;
-using Aisbx.Mcp;
+using Aisbx.Service.Runs;
 
 namespace Aisbx.Server;
 

@@ -4,6 +4,8 @@ using Aisbx.Core.Audit;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Security;
 using Aisbx.Mcp;
+using Aisbx.Service;
+using Aisbx.Service.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -31,9 +33,9 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
 
     public ISecurityEventSink Events => _events ??= new CompositeSink(new JsonLinesEventLog(Console.Error), _audit, Metrics);
 
-    private AisbxMcpContext? _context;
+    private ServiceContext? _context;
 
-    public AisbxMcpContext Context => _context ??= new AisbxMcpContext(config, Events) { Gate = _gate, Observer = Metrics };
+    public ServiceContext Context => _context ??= new ServiceContext(config, Events) { Gate = _gate, Observer = Metrics };
 
     public void AddServices(IServiceCollection services)
     {

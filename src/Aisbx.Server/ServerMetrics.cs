@@ -1,6 +1,6 @@
 using Aisbx.Core.Runs;
 using Aisbx.Core.Security;
-using Aisbx.Mcp;
+using Aisbx.Service.Runs;
 using Prometheus;
 
 namespace Aisbx.Server;

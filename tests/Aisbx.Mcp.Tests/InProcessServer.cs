@@ -17,6 +17,7 @@ namespace Aisbx.Mcp.Tests;
 public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private InProcessServer(string configDirectory, WebApplication app, Uri baseUrl)
     {
@@ -67,9 +68,19 @@ public sealed class InProcessServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Stops the server, which writes out the audit log's last batch; the config directory stays until disposal.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(ConfigDirectory, recursive: true);
     }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Aisbx.Core.Configuration;
+using Aisbx.Service;
+using Aisbx.Service.Runs;
 
 namespace Aisbx.Mcp.Tests;
 

@@ -31,7 +31,7 @@ public static class SecurityEventKind
     /// <summary>A run was given a secret (by name; the value is never recorded).</summary>
     public const string SecretUsed = "secret-used";
 
-    /// <summary>An MCP tool was called (every call is on the record, whatever came of it).</summary>
+    /// <summary>A call to the service (an MCP tool, a REST endpoint): every call is on the record, whatever came of it.</summary>
     public const string ToolCall = "tool-call";
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service.Runs;
 
 /// <summary>The runs in flight, so that a server that stops ends every sandbox it started and waits for them to go.</summary>
 public sealed class RunTracker : IDisposable

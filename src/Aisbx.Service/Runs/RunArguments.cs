@@ -8,7 +8,7 @@ using Aisbx.Core.Profiles;
 using Aisbx.Core.Runs;
 using Aisbx.Core.Units;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service.Runs;
 
 /// <summary>
 /// The <c>aisbx-run</c> tool's arguments (and the REST body's fields) as a <see cref="RunRequest"/>. Read straight
@@ -198,16 +198,4 @@ public static class RunArguments
 
     private static string Printable(string name) =>
         new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
-}
-
-/// <summary>A tool argument is missing, unknown or of the wrong type; the message says which and how to fix it.</summary>
-public sealed class ToolArgumentException(string rule, string message) : Core.AisbxException(message)
-{
-    public ToolArgumentException(string message)
-        : this("arguments", message)
-    {
-    }
-
-    /// <summary>The rule refused by: <c>arguments</c> for a malformed one, or a more particular rule.</summary>
-    public string Rule { get; } = rule;
 }

@@ -1,10 +1,11 @@
 using System.Security.Claims;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service;
 
 /// <summary>
 /// Who calls and what they may do: an API key's name and scopes (set by the HTTP server's authentication), or,
 /// where no keys are configured (stdio, or an open loopback server), an unnamed caller that may do everything.
+/// Each surface names its unnamed callers: <c>mcp:SESSION</c>, <c>mcp:stdio</c>, <c>http:ADDRESS</c>.
 /// </summary>
 public sealed record CallerIdentity(string Name, IReadOnlySet<string>? Scopes)
 {

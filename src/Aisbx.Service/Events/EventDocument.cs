@@ -1,7 +1,6 @@
-using System.Text.Json.Serialization;
 using Aisbx.Core.Security;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service.Events;
 
 /// <summary>A security event as JSON: in the structured log, and in the data of an MCP log notification.</summary>
 public sealed record EventDocument(string Kind, string Detail, string Severity, string Action, string? SandboxId, string Profile, string Caller, DateTimeOffset Time)
@@ -9,9 +8,3 @@ public sealed record EventDocument(string Kind, string Detail, string Severity, 
     public static EventDocument From(SecurityEvent e) =>
         new(e.Kind, e.Detail, e.Severity.Name(), e.Action, e.SandboxId, e.Profile, e.Caller, e.Time);
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(EventDocument))]
-[JsonSerializable(typeof(BuildReport))]
-[JsonSerializable(typeof(ProfileListing))]
-internal sealed partial class McpJsonContext : JsonSerializerContext;

@@ -6,27 +6,22 @@ using Aisbx.Core.Runs;
 using Aisbx.Core.Security;
 using Aisbx.Sandbox;
 
-namespace Aisbx.Mcp;
-
-/// <summary>How a run request ended: a result, or a refusal with its rule and caller-safe text.</summary>
-public sealed record RunOutcome(RunResult? Result, string? Rule, string? Refusal)
-{
-    public bool Busy => Rule == "busy";
-}
+namespace Aisbx.Service.Runs;
 
 /// <summary>
 /// One run request from a remote caller, the same for the MCP tool and the REST API: arguments, scope, admission,
 /// policy (in the runner), the run, events and metrics.
 /// </summary>
-public sealed class RunService(AisbxMcpContext context)
+public sealed class RunService(ServiceContext context)
 {
     /// <param name="words">The surface's words (a tool's arguments, a body's fields), in which refusals name what the caller sent.</param>
-    public async Task<RunOutcome> RunAsync(IReadOnlyDictionary<string, JsonElement>? arguments, CallerIdentity caller, JsonVocabulary words, ISecurityEventSink? live, CancellationToken cancellationToken)
+    /// <param name="live">Where the run's events also go as they happen (the MCP client's notifications), beside the record.</param>
+    public async Task<ServiceOutcome<RunResult>> RunAsync(IReadOnlyDictionary<string, JsonElement>? arguments, CallerIdentity caller, JsonVocabulary words, ISecurityEventSink? live, CancellationToken cancellationToken)
     {
-        if (!caller.Allows("run"))
+        if (!caller.Allows(Scopes.Run))
         {
-            Record(caller, "refused", "scope", "-", null);
-            return new RunOutcome(null, "scope", caller.ScopeRefusal("run"));
+            Record(caller, "refused", ServiceRules.Scope, "-", null);
+            return ServiceOutcome.Refused<RunResult>(ServiceRules.Scope, caller.ScopeRefusal(Scopes.Run));
         }
 
         RunRequest run;
@@ -38,23 +33,23 @@ public sealed class RunService(AisbxMcpContext context)
         catch (ToolArgumentException ex)
         {
             Record(caller, "refused", ex.Rule, "-", null);
-            return new RunOutcome(null, ex.Rule, $"refused ({ex.Rule}): {ex.Message}");
+            return ServiceOutcome.Refused<RunResult>(ex.Rule, $"refused ({ex.Rule}): {ex.Message}");
         }
 
         foreach (var secret in run.Secrets)
         {
-            if (!caller.Allows("secret:" + secret))
+            if (!caller.Allows(Scopes.Secret(secret)))
             {
-                Record(caller, "refused", "scope", run.Profile, null);
-                return new RunOutcome(null, "scope", caller.ScopeRefusal("secret:" + secret));
+                Record(caller, "refused", ServiceRules.Scope, run.Profile, null);
+                return ServiceOutcome.Refused<RunResult>(ServiceRules.Scope, caller.ScopeRefusal(Scopes.Secret(secret)));
             }
         }
 
         using var slot = context.Gate is null ? null : await context.Gate.EnterAsync(caller.Name, cancellationToken).ConfigureAwait(false);
         if (context.Gate is not null && slot is null)
         {
-            Record(caller, "refused", "busy", run.Profile, null);
-            return new RunOutcome(null, "busy", "refused (busy): too many sandboxes are running for this caller or this server: retry in a few seconds");
+            Record(caller, "refused", ServiceRules.Busy, run.Profile, null);
+            return ServiceOutcome.Refused<RunResult>(ServiceRules.Busy, "refused (busy): too many sandboxes are running for this caller or this server: retry in a few seconds");
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.Runs.Stopping);
@@ -66,34 +61,30 @@ public sealed class RunService(AisbxMcpContext context)
             var result = await context.Runs.Track(context.Runner.RunAsync(run, io, linked.Token)).ConfigureAwait(false);
             context.Observer?.Finished(result);
             Record(caller, "ran", "ok", run.Profile, result);
-            return new RunOutcome(result, null, null);
+            return ServiceOutcome.Ok(result);
         }
         catch (PolicyRefusal refusal)
         {
             Record(caller, "refused", refusal.Rule, run.Profile, null);
-            return new RunOutcome(null, refusal.Rule, $"refused ({refusal.Rule}): {context.Scrub(refusal.PublicMessageIn(words))}");
+            return ServiceOutcome.Refused<RunResult>(refusal.Rule, $"refused ({refusal.Rule}): {context.Scrub(refusal.PublicMessageIn(words))}");
         }
         catch (AisbxException ex)
         {
-            Record(caller, "failed", "error", run.Profile, null);
-            return new RunOutcome(null, "error", context.Scrub(ex.Message));
+            Record(caller, "failed", ServiceRules.Error, run.Profile, null);
+            return ServiceOutcome.Refused<RunResult>(ServiceRules.Error, context.Scrub(ex.Message));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A bug or a host fault (a full disk, say): one line for the caller, without its message, which may name host paths.
             Record(caller, "failed", "internal-error " + ex.GetType().Name, run.Profile, null);
-            return new RunOutcome(null, "error", $"the run failed inside aisbx ({ex.GetType().Name}): retry; if it persists, the operator finds the event in the audit log");
+            return ServiceOutcome.Fault<RunResult>("run", ex);
         }
     }
 
     private void Record(CallerIdentity caller, string outcome, string detail, string profile, RunResult? result) =>
-        context.Log.Publish(new SecurityEvent(
-            SecurityEventKind.ToolCall,
+        context.RecordCall(
+            caller,
             result is null ? $"run {outcome}: {detail}" : $"run {outcome}: exit {result.ExitCode} in {result.DurationMs:0.0} ms",
-            Severity.Low,
             outcome,
-            result?.SandboxId,
             profile,
-            caller.Name,
-            DateTimeOffset.UtcNow));
+            result?.SandboxId);
 }

@@ -1,6 +1,6 @@
 using Aisbx.Sandbox.Bubblewrap;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service.Runs;
 
 /// <summary>
 /// How a snippet of each language is run: its interpreter, and the profile that has that interpreter. A snippet

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Aisbx.Core.Security;
 
-namespace Aisbx.Mcp;
+namespace Aisbx.Service.Events;
 
 /// <summary>
-/// Every tool call and security event as one JSON line on stderr (stdout belongs to the protocol over stdio).
-/// The audit log of a later part will consume the same events; until then this is the record.
+/// Every call and security event as one JSON line, on stderr in the hosts (stdout belongs to the protocol over
+/// stdio); the audit log gets the same events.
 /// </summary>
 public sealed class JsonLinesEventLog(TextWriter writer) : ISecurityEventSink
 {
@@ -13,7 +13,7 @@ public sealed class JsonLinesEventLog(TextWriter writer) : ISecurityEventSink
 
     public void Publish(SecurityEvent securityEvent)
     {
-        var line = JsonSerializer.Serialize(EventDocument.From(securityEvent), McpJsonContext.Default.EventDocument);
+        var line = JsonSerializer.Serialize(EventDocument.From(securityEvent), ServiceJsonContext.Default.EventDocument);
         lock (_gate)
         {
             writer.WriteLine("aisbx-event " + line);

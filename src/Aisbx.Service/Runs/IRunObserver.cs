@@ -1,0 +1,11 @@
+using Aisbx.Core.Runs;
+
+namespace Aisbx.Service.Runs;
+
+/// <summary>Watches runs for the metrics: how many are running, how each ended.</summary>
+public interface IRunObserver
+{
+    IDisposable Running();
+
+    void Finished(RunResult result);
+}

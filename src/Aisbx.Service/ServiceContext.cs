@@ -1,0 +1,49 @@
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Security;
+using Aisbx.Sandbox;
+using Aisbx.Service.Runs;
+
+namespace Aisbx.Service;
+
+/// <summary>
+/// What the services share for the life of the server, whatever surface calls them: the runner (config, profiles,
+/// lockout), where every call and security event is recorded, and the runs in flight, which end with the server.
+/// </summary>
+public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) : IDisposable
+{
+    public AisbxConfig Config => config;
+
+    public SandboxRunner Runner { get; } = new(
+        config,
+        new ProfileCatalog(config.ProfilesDirectory),
+        new CallerLockout(config.Lockout, new MemoryLockoutStore(), TimeProvider.System),
+        new Core.Secrets.ConfigSecretSource(config));
+
+    public ISecurityEventSink Log => log;
+
+    public RunTracker Runs { get; } = new();
+
+    /// <summary>The server's concurrency caps; none over stdio.</summary>
+    public IRunGate? Gate { get; init; }
+
+    public IRunObserver? Observer { get; init; }
+
+    /// <summary>
+    /// Puts one call on the record as a <c>tool-call</c> event, whatever came of it: every service method calls this
+    /// once per call, so that each surface leaves the same record.
+    /// </summary>
+    /// <param name="detail">What was called and how it ended, e.g. <c>build refused: scope</c>.</param>
+    /// <param name="action">What aisbx did: <c>ran</c>, <c>listed</c>, <c>built</c>, <c>refused</c>, <c>failed</c>.</param>
+    /// <param name="profile">The profile concerned, or <c>-</c>.</param>
+    public void RecordCall(CallerIdentity caller, string detail, string action, string profile, string? sandboxId = null) =>
+        log.Publish(new SecurityEvent(SecurityEventKind.ToolCall, detail, Severity.Low, action, sandboxId, profile, caller.Name, DateTimeOffset.UtcNow));
+
+    /// <summary>Replaces the host paths of aisbx's own directories in a message meant for a remote caller.</summary>
+    public string Scrub(string message) => message
+        .Replace(config.ConfigDirectory, "<config>", StringComparison.Ordinal)
+        .Replace(config.WorkspaceBase, "<workspaces>", StringComparison.Ordinal)
+        .Replace(config.CallerHome + "/", "~/", StringComparison.Ordinal);
+
+    public void Dispose() => Runs.Dispose();
+}
