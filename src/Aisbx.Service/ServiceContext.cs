@@ -24,6 +24,11 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
 
     public RunTracker Runs { get; } = new();
 
+    private Sandboxes.SandboxService? _sandboxes;
+
+    /// <summary>The live sandboxes of this server, and their operations.</summary>
+    public Sandboxes.SandboxService Sandboxes => _sandboxes ??= new(this, new Sandboxes.SandboxRegistry(config.Sandboxes));
+
     /// <summary>The server's concurrency caps; none over stdio.</summary>
     public IRunGate? Gate { get; init; }
 
@@ -45,5 +50,9 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
         .Replace(config.WorkspaceBase, "<workspaces>", StringComparison.Ordinal)
         .Replace(config.CallerHome + "/", "~/", StringComparison.Ordinal);
 
-    public void Dispose() => Runs.Dispose();
+    public void Dispose()
+    {
+        Runs.Dispose();
+        _sandboxes?.Registry.Dispose();
+    }
 }

@@ -12,4 +12,6 @@ namespace Aisbx.Core.Runs;
 [JsonSerializable(typeof(Sandboxes.SandboxStatus))]
 [JsonSerializable(typeof(Sandboxes.ProcessOutput))]
 [JsonSerializable(typeof(Sandboxes.FileListing))]
+[JsonSerializable(typeof(Sandboxes.SandboxList))]
+[JsonSerializable(typeof(Sandboxes.BackgroundStarted))]
 public sealed partial class AisbxJsonContext : JsonSerializerContext;

@@ -40,6 +40,21 @@ public static class SecurityEventKind
     /// </summary>
     public const string GitConfigChanged = "git-config-changed";
 
+    /// <summary>A live sandbox was created (its handle is the event's sandbox id).</summary>
+    public const string SandboxCreated = "sandbox-created";
+
+    /// <summary>A program was started in a live sandbox, in the foreground or the background.</summary>
+    public const string SandboxExec = "sandbox-exec";
+
+    /// <summary>A caller wrote or removed a file in a live sandbox.</summary>
+    public const string FileWrite = "file-write";
+
+    /// <summary>A live sandbox ended: closed by its owner, the server's stop, or a kill rule.</summary>
+    public const string SandboxClosed = "sandbox-closed";
+
+    /// <summary>A live sandbox ended on its own clock: idle, lifetime, CPU time, memory.</summary>
+    public const string SandboxExpired = "sandbox-expired";
+
     /// <summary>aisbx removed what a killed aisbx left: a workspace, a cgroup.</summary>
     public const string Sweep = "sweep";
 }

@@ -27,6 +27,7 @@ internal readonly record struct AgentMessage(uint Type, uint Id, int A, int B, u
     public const int FileRead = 2;
     public const int FileList = 3;
     public const int FileRemove = 4;
+    public const int FileUsage = 5; // no descriptors; c: bytes used in /workspace
 
     /// <summary>Set in <see cref="D"/> of a listing that stopped at its cap.</summary>
     public const ulong ListingTruncated = 1;

@@ -121,6 +121,9 @@ internal sealed unsafe class SandboxAgent(int socket)
                 }
 
                 break;
+            case AgentMessage.File when message.A == AgentMessage.FileUsage:
+                Reply(new AgentMessage(AgentMessage.FileDone, message.Id, 0, 0, WorkspaceBytesUsed(), 0));
+                break;
             case AgentMessage.File when fds.Length >= 1:
                 var error = FileOperations.Run(message.A, fds[0], fds.Length > 1 ? fds[1] : -1, out var bytes, out var flags);
                 Reply(new AgentMessage(AgentMessage.FileDone, message.Id, error, 0, bytes, flags));

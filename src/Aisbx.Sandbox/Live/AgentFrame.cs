@@ -25,6 +25,7 @@ internal readonly record struct AgentFrame(uint Type, uint Id, int A, int B, ulo
     public const int FileRead = 2;
     public const int FileList = 3;
     public const int FileRemove = 4;
+    public const int FileUsage = 5;
 
     public const ulong ListingTruncated = 1;
 

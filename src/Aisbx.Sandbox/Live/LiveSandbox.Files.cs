@@ -68,6 +68,13 @@ public sealed partial class LiveSandbox
         ThrowOnError(done.Error, path, "remove");
     }
 
+    /// <summary>The bytes /workspace holds now.</summary>
+    public async Task<long> WorkspaceBytesAsync(CancellationToken cancellationToken)
+    {
+        var done = await FileOperationAsync(AgentFrame.FileUsage, "", 0, 0, default, reply: false, cancellationToken).ConfigureAwait(false);
+        return (long)Math.Min(done.Count, (ulong)WorkspaceLimitBytes * 2);
+    }
+
     private static string FilePath(string path, bool allowRoot = false)
     {
         var target = LivePaths.Normalize(path);
@@ -85,11 +92,12 @@ public sealed partial class LiveSandbox
             try
             {
                 var id = NextId();
-                using var request = AgentRequests.File(path, mode, createParents: true, limit, content.Span);
+                using var request = operation == AgentFrame.FileUsage ? null : AgentRequests.File(path, mode, createParents: true, limit, content.Span);
                 var replyFile = reply ? MemoryFile.Create("aisbx-reply", []) : null;
-                var sent = replyFile is null
-                    ? _channel!.Send(new AgentFrame(AgentFrame.File, id, operation, 0, 0, 0), [Fd(request)])
-                    : _channel!.Send(new AgentFrame(AgentFrame.File, id, operation, 0, 0, 0), [Fd(request), Fd(replyFile)]);
+                var frame = new AgentFrame(AgentFrame.File, id, operation, 0, 0, 0);
+                var sent = request is null ? _channel!.Send(frame, [])
+                    : replyFile is null ? _channel!.Send(frame, [Fd(request)])
+                    : _channel!.Send(frame, [Fd(request), Fd(replyFile)]);
                 if (!sent)
                 {
                     replyFile?.Dispose();

@@ -593,6 +593,23 @@ public sealed partial class LiveSandbox
         return done.Task.WaitAsync(cancellationToken);
     }
 
+    private async Task<T> PostAsync<T>(Func<T> run, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                done.TrySetResult(run());
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }, ex => done.TrySetException(ex));
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private unsafe void Wake()
     {
         byte one = 1;

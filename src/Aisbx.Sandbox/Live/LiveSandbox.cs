@@ -160,6 +160,29 @@ public sealed partial class LiveSandbox : IDisposable
         return result;
     }
 
+    /// <summary>The sandbox as its owner sees it: its processes, and what it uses.</summary>
+    public async Task<SandboxStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var workspaceBytes = await WorkspaceBytesAsync(cancellationToken).ConfigureAwait(false);
+        var processes = await PostAsync(() => _active.Concat(_processes.Values).Distinct()
+            .Select(e => new ProcessSummary(e.Pid, e.Command, e.Background, !e.Finished.Task.IsCompleted, e.Finished.Task.IsCompleted ? LiveResults.Ending(e).ExitCode : null))
+            .Where(p => p.ProcessId > 0).OrderBy(p => p.ProcessId).ToImmutableArray(), cancellationToken).ConfigureAwait(false);
+        return new SandboxStatus
+        {
+            SandboxId = Id,
+            Profile = Profile,
+            State = _endReason is null ? "running" : "ended",
+            Processes = processes,
+            MemoryBytes = _cgroup?.MemoryBytes,
+            CpuTimeMs = _cgroup?.CpuUsage is { } cpu ? Math.Round(cpu.TotalMilliseconds, 3) : null,
+            WorkspaceBytes = workspaceBytes,
+            WorkspaceLimitBytes = WorkspaceLimitBytes,
+            IdleForMs = Math.Round(Stopwatch.GetElapsedTime(Volatile.Read(ref _lastUse)).TotalMilliseconds, 3),
+            CreatedAt = CreatedAt,
+            ExpiresAt = ExpiresAt,
+        };
+    }
+
     /// <summary>Ends the sandbox: every process in it, its /workspace and /tmp, its cgroup.</summary>
     public void Close(SandboxEnd reason) => Post(() => End(reason), _ => { });
 

@@ -33,17 +33,17 @@ public static class RunArguments
             }
         }
 
-        var command = StringArray(arguments, "command", "[\"ls\", \"-la\"]");
-        var code = String(arguments, "code");
-        var language = String(arguments, "language");
+        var command = JsonFields.StringArray(arguments, "command", "[\"ls\", \"-la\"]");
+        var code = JsonFields.Text(arguments, "code");
+        var language = JsonFields.Text(arguments, "language");
         if (command is not null == code is not null)
         {
             throw new ToolArgumentException("give either 'command' (an array like [\"python3\", \"-c\", \"print(1)\"]) or 'code' with 'language', not both and not neither");
         }
 
-        var profile = String(arguments, "profile");
-        var workdir = String(arguments, "workdir");
-        var files = StringMap(arguments, "files", "{\"src/main.py\": \"print(1)\"}");
+        var profile = JsonFields.Text(arguments, "profile");
+        var workdir = JsonFields.Text(arguments, "workdir");
+        var files = JsonFields.StringMap(arguments, "files", "{\"src/main.py\": \"print(1)\"}");
         if (code is not null)
         {
             var snippet = Snippets.For(language ?? throw new ToolArgumentException($"'code' needs a 'language': one of {string.Join(", ", Snippets.Languages)}"));
@@ -55,7 +55,7 @@ public static class RunArguments
             throw new ToolArgumentException("'language' goes with 'code': drop it, or send the program as 'code'");
         }
 
-        var network = String(arguments, "network");
+        var network = JsonFields.Text(arguments, "network");
         NetworkMode? mode = null;
         if (network is not null)
         {
@@ -67,15 +67,15 @@ public static class RunArguments
             Command = [.. command!],
             Profile = profile ?? "default",
             Workdir = workdir,
-            WallTime = Timeout(arguments),
-            Env = StringMap(arguments, "env", "{\"NAME\": \"value\"}"),
+            WallTime = JsonFields.Duration(arguments, "timeout"),
+            Env = JsonFields.StringMap(arguments, "env", "{\"NAME\": \"value\"}"),
             Files = files,
             Network = mode,
-            Secrets = [.. StringArray(arguments, "secrets", "[\"API_TOKEN\"]", allowEmpty: true) ?? []],
+            Secrets = [.. JsonFields.StringArray(arguments, "secrets", "[\"API_TOKEN\"]", allowEmpty: true) ?? []],
             CaptureOutput = true,
             Caller = caller,
         };
-        return (request, String(arguments, "stdin"));
+        return (request, JsonFields.Text(arguments, "stdin"));
     }
 
     /// <summary>
@@ -106,96 +106,4 @@ public static class RunArguments
 
         return (snippet.FileCommand(), files.Add(snippet.FileName, code));
     }
-
-    private static TimeSpan? Timeout(IReadOnlyDictionary<string, JsonElement> arguments)
-    {
-        if (!arguments.TryGetValue("timeout", out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds) && seconds > 0 && seconds <= 86_400)
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        if (value.ValueKind == JsonValueKind.String && DurationText.TryParse(value.GetString()!, out var duration) && duration > TimeSpan.Zero)
-        {
-            return duration;
-        }
-
-        throw new ToolArgumentException($"'timeout' {Describe(value)} is not a duration: give a number of seconds (above 0, at most 86400), or a string like \"500ms\", \"30s\" or \"2m\"");
-    }
-
-    private static string? String(IReadOnlyDictionary<string, JsonElement> arguments, string name) =>
-        !arguments.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
-        : value.ValueKind == JsonValueKind.String ? value.GetString()
-        : throw new ToolArgumentException($"'{name}' must be a string, not {Describe(value)}");
-
-    private static string[]? StringArray(IReadOnlyDictionary<string, JsonElement> arguments, string name, string example, bool allowEmpty = false)
-    {
-        if (!arguments.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            throw new ToolArgumentException($"'{name}' must be an array of strings, like {example}, not {Describe(value)}");
-        }
-
-        var items = new List<string>();
-        foreach (var item in value.EnumerateArray())
-        {
-            items.Add(item.ValueKind == JsonValueKind.String
-                ? item.GetString()!
-                : throw new ToolArgumentException($"'{name}' must be an array of strings, like {example}, but item {items.Count + 1} is {Describe(item)}"));
-        }
-
-        return items.Count > 0 || allowEmpty ? [.. items] : throw new ToolArgumentException($"'{name}' is empty: give the program and its arguments");
-    }
-
-    private static ImmutableSortedDictionary<string, string> StringMap(IReadOnlyDictionary<string, JsonElement> arguments, string name, string example)
-    {
-        if (!arguments.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return ImmutableSortedDictionary<string, string>.Empty;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            throw new ToolArgumentException($"'{name}' must be an object of strings, like {example}, not {Describe(value)}");
-        }
-
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var property in value.EnumerateObject())
-        {
-            if (property.Value.ValueKind != JsonValueKind.String)
-            {
-                throw new ToolArgumentException($"'{name}' must be an object of strings, like {example}, but '{Printable(property.Name)}' is {Describe(property.Value)}");
-            }
-
-            if (!builder.TryAdd(property.Name, property.Value.GetString()!))
-            {
-                throw new ToolArgumentException($"'{name}' has '{Printable(property.Name)}' twice: give each once");
-            }
-        }
-
-        return builder.ToImmutable();
-    }
-
-    /// <summary>What a JSON value is, for a refusal: its kind, and a short number as written.</summary>
-    public static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number when value.GetRawText().Length <= 24 => "the number " + value.GetRawText(),
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => value.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture),
-    };
-
-    private static string Printable(string name) =>
-        new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
 }
