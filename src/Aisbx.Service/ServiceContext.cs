@@ -27,7 +27,7 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
     private Sandboxes.SandboxService? _sandboxes;
 
     /// <summary>The live sandboxes of this server, and their operations.</summary>
-    public Sandboxes.SandboxService Sandboxes => _sandboxes ??= new(this, new Sandboxes.SandboxRegistry(config.Sandboxes));
+    public Sandboxes.SandboxService Sandboxes => LazyInitializer.EnsureInitialized(ref _sandboxes, () => new(this, new Sandboxes.SandboxRegistry(config.Sandboxes)));
 
     /// <summary>The server's concurrency caps; none over stdio.</summary>
     public IRunGate? Gate { get; init; }
