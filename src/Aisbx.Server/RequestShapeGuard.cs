@@ -11,7 +11,7 @@ internal static class RequestShapeGuard
 {
     public static async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
-        if (HttpMethods.IsPost(context.Request.Method) && !(context.Request.HasJsonContentType()))
+        if (HttpMethods.IsPost(context.Request.Method) && !context.Request.HasJsonContentType() && !IsRawBody(context.Request.Path))
         {
             await ErrorReply.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "content-type", -32600, "POST bodies must be JSON: send Content-Type: application/json").ConfigureAwait(false);
             return;
@@ -32,4 +32,7 @@ internal static class RequestShapeGuard
         }
     }
 
+    /// <summary>A process's stdin takes raw bytes, as a file's PUT does.</summary>
+    private static bool IsRawBody(PathString path) =>
+        path.StartsWithSegments("/v1/sandboxes", StringComparison.Ordinal) && path.Value!.EndsWith("/stdin", StringComparison.Ordinal);
 }

@@ -30,7 +30,7 @@ internal static class RestApi
 
         app.MapPost("/v1/runs", async (HttpContext http) =>
         {
-            if (await ReadObject(http) is not { } arguments)
+            if (await RestBodies.ReadObject(http) is not { } arguments)
             {
                 return;
             }
@@ -44,7 +44,7 @@ internal static class RestApi
 
         app.MapPost("/v1/builds", async (HttpContext http) =>
         {
-            if (await ReadObject(http) is not { } arguments)
+            if (await RestBodies.ReadObject(http) is not { } arguments)
             {
                 return;
             }
@@ -52,6 +52,8 @@ internal static class RestApi
             var outcome = await builds.PrepareAsync(Caller(http), arguments, BuildWords, null, http.RequestAborted);
             await Answer(http, outcome, ServiceJsonContext.Default.BuildReport);
         });
+
+        SandboxApi.Map(app, context);
 
         app.MapGet("/healthz", (HttpContext http) =>
             Write(http, 200, JsonSerializer.Serialize(new HealthDocument("ok", context.Runs.Count), ServerJsonContext.Default.HealthDocument)));
@@ -71,7 +73,7 @@ internal static class RestApi
     }
 
     /// <summary>The caller: its API key, or where no keys exist, its address.</summary>
-    private static CallerIdentity Caller(HttpContext http) => CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
+    internal static CallerIdentity Caller(HttpContext http) => CallerIdentity.From(http.User, "http:" + http.Connection.RemoteIpAddress);
 
     /// <summary>The value as 200, or the refusal: 403 for a scope, 429 with Retry-After for busy and locked-out callers, else 400.</summary>
     private static Task Answer<T>(HttpContext http, ServiceOutcome<T> outcome, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> shape)
@@ -91,38 +93,9 @@ internal static class RestApi
         return Error(http, outcome.Rule == ServiceRules.Scope ? 403 : later ? 429 : 400, outcome.Refusal, outcome.Rule);
     }
 
-    /// <summary>The body as a JSON object, or a 400 that says what is wrong with it.</summary>
-    private static async Task<Dictionary<string, JsonElement>?> ReadObject(HttpContext http)
-    {
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (var property in document.RootElement.EnumerateObject())
-                {
-                    if (!fields.TryAdd(property.Name, property.Value.Clone()))
-                    {
-                        await Error(http, 400, $"the body has the field '{Printable(property.Name)}' twice: send each field once", "json");
-                        return null;
-                    }
-                }
-
-                return fields;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        await Error(http, 400, "the body is not a JSON object: send e.g. {\"command\": [\"echo\", \"hi\"]}", "json");
-        return null;
-    }
-
     private static string Printable(string name) => new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
 
-    private static Task Error(HttpContext http, int status, string message, string rule) =>
+    internal static Task Error(HttpContext http, int status, string message, string rule) =>
         ErrorReply.WriteAsync(http, status, rule, -32000, message);
 
     private static Task Write(HttpContext http, int status, string json)

@@ -85,7 +85,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
             endpoints.MapMcp("/mcp");
             RestApi.Map(endpoints, Context, Metrics);
         });
-        lifetime.ApplicationStopping.Register(() => Context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
+        lifetime.ApplicationStopping.Register(() => Context.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
         lifetime.ApplicationStopped.Register(Dispose);
     }
 

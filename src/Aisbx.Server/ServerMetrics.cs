@@ -21,6 +21,11 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
     private readonly Gauge _running;
     private readonly Counter _limitHits;
     private readonly Counter _suspensions;
+    private readonly Gauge _sandboxesLive;
+    private readonly Counter _sandboxesCreated;
+    private readonly Counter _sandboxEnds;
+    private readonly Counter _sandboxExecs;
+    private readonly Counter _sandboxFileWrites;
 
     private const string Ok = "ok";
     private const string Failed = "failed";
@@ -46,6 +51,15 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
         _running = factory.CreateGauge("aisbx_sandboxes_running", "Sandboxes running now.");
         _limitHits = factory.CreateCounter("aisbx_limit_hits_total", "Resource limits reached, by kind.", "kind");
         _suspensions = factory.CreateCounter("aisbx_suspensions_total", "Addresses locked out and callers suspended, by kind.", "kind");
+        _sandboxesLive = factory.CreateGauge("aisbx_sandboxes_live", "Live sandboxes open now.");
+        _sandboxesCreated = factory.CreateCounter("aisbx_sandboxes_created_total", "Live sandboxes created.");
+        _sandboxEnds = factory.CreateCounter("aisbx_sandbox_ends_total", "Live sandboxes ended, by reason (closed, idle, lifetime, server-stopped, violation, cpu-time, memory, agent-failed).", "reason");
+        _sandboxExecs = factory.CreateCounter("aisbx_sandbox_execs_total", "Programs started in live sandboxes, by profile.", "profile");
+        _sandboxFileWrites = factory.CreateCounter("aisbx_sandbox_file_writes_total", "Files written or removed in live sandboxes by callers.");
+        foreach (var reason in Enum.GetValues<Core.Sandboxes.SandboxEnd>())
+        {
+            _sandboxEnds.WithLabels(Core.Sandboxes.SandboxEndText.Name(reason));
+        }
 
         foreach (var kind in ViolationKinds)
         {
@@ -61,6 +75,8 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
             {
                 _runs.WithLabels(profile, outcome);
             }
+
+            _sandboxExecs.WithLabels(profile);
         }
 
         foreach (var kind in LimitKind.All.Select(k => k.Name))
@@ -97,6 +113,20 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
                 break;
             case SecurityEventKind.Suspension:
                 _suspensions.WithLabels("address").Inc();
+                break;
+            case SecurityEventKind.SandboxCreated:
+                _sandboxesCreated.Inc();
+                _sandboxesLive.Inc();
+                break;
+            case SecurityEventKind.SandboxClosed or SecurityEventKind.SandboxExpired:
+                _sandboxEnds.WithLabels(securityEvent.Action).Inc();
+                _sandboxesLive.Dec();
+                break;
+            case SecurityEventKind.SandboxExec:
+                _sandboxExecs.WithLabels(securityEvent.Profile).Inc();
+                break;
+            case SecurityEventKind.FileWrite:
+                _sandboxFileWrites.Inc();
                 break;
         }
     }

@@ -23,10 +23,11 @@ internal static class StdioTransport
         var (context, audit) = McpServerSetup.CreateStdioContext(config);
         using var contextLifetime = context;
         context.Runner.SweepLeftovers(context.Log, "mcp:stdio");
+        context.Sandboxes.OpenJournal();
         await using var auditLifetime = audit;
         builder.Services.AddAisbxMcp(context).WithStdioServerTransport();
         using var host = builder.Build();
-        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => context.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
         await host.RunAsync().ConfigureAwait(false);
         return 0;
     }

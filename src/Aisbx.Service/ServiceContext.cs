@@ -50,6 +50,14 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
         .Replace(config.WorkspaceBase, "<workspaces>", StringComparison.Ordinal)
         .Replace(config.CallerHome + "/", "~/", StringComparison.Ordinal);
 
+    /// <summary>The server stops: every run and every live sandbox ends, and is recorded, within <paramref name="grace"/>.</summary>
+    public async Task StopAllAsync(TimeSpan grace)
+    {
+        var sandboxes = _sandboxes?.StopAllAsync(grace) ?? Task.CompletedTask;
+        await Runs.StopAllAsync(grace).ConfigureAwait(false);
+        await sandboxes.ConfigureAwait(false);
+    }
+
     public void Dispose()
     {
         Runs.Dispose();

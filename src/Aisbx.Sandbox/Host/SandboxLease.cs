@@ -61,7 +61,7 @@ internal sealed class SandboxLease : IDisposable
 }
 
 /// <summary>A process named so that a reused pid does not pass for it: <c>PID STARTTIME</c> (clock ticks after boot, /proc/PID/stat field 22).</summary>
-internal static class ProcessStamp
+public static class ProcessStamp
 {
     public static string OfSelf() => $"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} {StartTime(Environment.ProcessId)}";
 

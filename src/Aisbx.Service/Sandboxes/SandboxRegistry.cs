@@ -105,21 +105,25 @@ public sealed class SandboxRegistry : IDisposable
             return sandbox.Owner == owner ? (sandbox, null) : (null, null);
         }
 
-        return _ended.TryGetValue(handle, out var end) && end.Owner == owner ? (null, end.Reason) : (null, null);
+        return (_ended.TryGetValue(handle, out var end) || _ended.TryGetValue(RestartedKey(SandboxJournal.Hash(handle)), out end)) && end.Owner == owner
+            ? (null, end.Reason)
+            : (null, null);
     }
 
     public IReadOnlyList<LiveSandbox> Of(string owner) => [.. _live.Values.Where(s => s.Owner == owner).OrderBy(s => s.CreatedAt)];
 
     public IReadOnlyList<LiveSandbox> All() => [.. _live.Values];
 
-    /// <summary>Handles of a server that was killed: their ends are told as "server restarted".</summary>
-    public void RememberRestarted(IEnumerable<(string Handle, string Owner)> handles)
+    /// <summary>Sandboxes (by their handles' hashes) of a server that was killed: their ends are told as "server restarted".</summary>
+    public void RememberRestarted(IEnumerable<(string Hash, string Owner)> handles)
     {
-        foreach (var (handle, owner) in handles)
+        foreach (var (hash, owner) in handles)
         {
-            Remember(handle, owner, SandboxEnd.ServerRestarted);
+            Remember(RestartedKey(hash), owner, SandboxEnd.ServerRestarted);
         }
     }
+
+    private static string RestartedKey(string hash) => "sha256:" + hash;
 
     private void Remember(string handle, string owner, SandboxEnd reason)
     {

@@ -15,10 +15,15 @@ namespace Aisbx.Service.Sandboxes;
 /// </summary>
 public sealed class SandboxService(ServiceContext context, SandboxRegistry registry)
 {
+    private SandboxJournal? _journal;
+
     public const string NotFound = "not-found";
     public const string Ended = "sandbox-ended";
 
     public SandboxRegistry Registry => registry;
+
+    /// <summary>At a server's start: learns which handles a killed server left, and starts this server's journal.</summary>
+    public void OpenJournal() => _journal ??= SandboxJournal.Open(context.Config.StateDirectory, registry);
 
     public async Task<ServiceOutcome<SandboxCreated>> CreateAsync(
         CallerIdentity caller, IReadOnlyDictionary<string, JsonElement> arguments, JsonVocabulary words, CancellationToken cancellationToken)
@@ -48,6 +53,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
         try
         {
             var sandbox = await context.Runner.StartLiveAsync(request, context.Log, cancellationToken).ConfigureAwait(false);
+            _journal?.Created(sandbox.Id, owner);
             registry.Add(sandbox, OnEnded);
             Record(caller, $"sandbox created: {sandbox.Profile}, idle {sandbox.IdleTimeout.TotalSeconds:0}s, lifetime {sandbox.MaxLifetime.TotalSeconds:0}s", "created", sandbox.Profile, sandbox.Id, SecurityEventKind.SandboxCreated);
             return ServiceOutcome.Ok(new SandboxCreated(sandbox.Id, sandbox.Profile, sandbox.CreatedAt, sandbox.ExpiresAt, sandbox.IdleTimeout.TotalSeconds, sandbox.MaxLifetime.TotalSeconds));
@@ -109,9 +115,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
                 return new ExecAnswer(started.NotStarted, started.NotStarted is null ? new BackgroundStarted(sandbox.Id, started.Pid) : null);
             }
 
-            var result = await sandbox.ExecAsync(exec, token).ConfigureAwait(false);
-            context.Observer?.Finished(result);
-            return new ExecAnswer(result, null);
+            return new ExecAnswer(await sandbox.ExecAsync(exec, token).ConfigureAwait(false), null);
         }, cancellationToken, words);
 
     public Task<ServiceOutcome<ProcessOutput>> ReadProcessAsync(CallerIdentity caller, string? handle, int processId, long offset, long stderrOffset, CancellationToken cancellationToken) =>
@@ -186,10 +190,12 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
         }
 
         await Task.WhenAny(Task.WhenAll(all.Select(s => s.Ended)), Task.Delay(grace)).ConfigureAwait(false);
+        _journal?.Dispose();
     }
 
     private void OnEnded(LiveSandbox sandbox, SandboxEnd reason)
     {
+        _journal?.Ended(sandbox.Id);
         var expired = reason is SandboxEnd.Idle or SandboxEnd.Lifetime or SandboxEnd.CpuTime or SandboxEnd.Memory or SandboxEnd.AgentFailed;
         var detail = $"sandbox ended: {reason.Name()}" + (reason == SandboxEnd.AgentFailed && sandbox.AgentLastWords.Length > 0 ? $" ({Printable(sandbox.AgentLastWords.Trim())})" : "");
         context.Log.Publish(new SecurityEvent(
@@ -269,7 +275,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
         context.Log.Publish(new SecurityEvent(kind, detail, Severity.Low, action, sandboxId, profile, caller.Name, DateTimeOffset.UtcNow));
 
     private static string NotFoundMessage(string? handle) =>
-        $"no sandbox '{Printable(handle ?? "")}' is here: give the sandboxId that aisbx-sandbox-create (POST /v1/sandboxes) returned, or create a new sandbox";
+        "no such sandbox is here: give the sandboxId that aisbx-sandbox-create (POST /v1/sandboxes) returned, or create a new sandbox";
 
     private static string Printable(string text) => new([.. text.Take(80).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
 }
