@@ -175,9 +175,10 @@ public class SandboxRestSpecs
             ("no command", await client.PostAsync($"/v1/sandboxes/{id}/exec", Json("{}"), Cancel), HttpStatusCode.BadRequest, "arguments"),
             ("missing file", await client.GetAsync($"/v1/sandboxes/{id}/files/nope.txt", Cancel), HttpStatusCode.BadRequest, "file-not-found"),
             ("symlink", await client.GetAsync($"/v1/sandboxes/{id}/files/shadow", Cancel), HttpStatusCode.BadRequest, "path-symlink"),
-            ("escape", await client.GetAsync($"/v1/sandboxes/{id}/files/a/..%2F..%2Fetc%2Fpasswd", Cancel), HttpStatusCode.BadRequest, "path-invalid"),
+            ("encoded slashes stay one name", await client.GetAsync($"/v1/sandboxes/{id}/files/a/..%2F..%2Fetc%2Fpasswd", Cancel), HttpStatusCode.BadRequest, "file-not-found"),
+            ("absolute host path", await client.GetAsync($"/v1/sandboxes/{id}/files//etc/passwd", Cancel), HttpStatusCode.BadRequest, "path-outside"),
             ("no such process", await client.GetAsync($"/v1/sandboxes/{id}/processes/424242", Cancel), HttpStatusCode.NotFound, "process-not-found"),
-            ("bad signal", await client.PostAsync($"/v1/sandboxes/{id}/processes/1/signal", Json("""{"signal": "NOPE"}"""), Cancel), HttpStatusCode.NotFound, "process-not-found"),
+            ("bad signal", await client.PostAsync($"/v1/sandboxes/{id}/processes/1/signal", Json("""{"signal": "NOPE"}"""), Cancel), HttpStatusCode.BadRequest, "arguments"),
             ("bad mode", await client.PutAsync($"/v1/sandboxes/{id}/files/x?mode=999", new ByteArrayContent([1]), Cancel), HttpStatusCode.BadRequest, "arguments"),
             ("not json", await client.PostAsync($"/v1/sandboxes/{id}/exec", Json("[1,2]"), Cancel), HttpStatusCode.BadRequest, "json"),
         };
