@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Sandboxes;
@@ -17,6 +18,7 @@ public sealed class SandboxRegistry : IDisposable
 
     private readonly LiveSandboxSettings _settings;
     private readonly ConcurrentDictionary<string, LiveSandbox> _live = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<LiveSandbox, Task> _gone = new();
     private readonly ConcurrentDictionary<string, (string Owner, SandboxEnd Reason)> _ended = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _endedOrder = new();
     private readonly Dictionary<string, int> _reserved = new(StringComparer.Ordinal);
@@ -83,14 +85,18 @@ public sealed class SandboxRegistry : IDisposable
     public void Add(LiveSandbox sandbox, Action<LiveSandbox, SandboxEnd> onEnded)
     {
         _live[sandbox.Id] = sandbox;
-        _ = sandbox.Ended.ContinueWith(ended =>
+        var gone = sandbox.Ended.ContinueWith(ended =>
         {
             _live.TryRemove(sandbox.Id, out _);
             Remember(sandbox.Id, sandbox.Owner, ended.Result);
             Release(sandbox.Owner);
             onEnded(sandbox, ended.Result);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _gone.AddOrUpdate(sandbox, gone);
     }
+
+    /// <summary>Completes once an ended sandbox has left the registry and its end is on the record.</summary>
+    public Task WhenGone(LiveSandbox sandbox) => _gone.TryGetValue(sandbox, out var gone) ? gone : sandbox.Ended;
 
     /// <summary>The owner's sandbox of that handle; or why it ended; or nothing, the same for a handle of another owner as for one that never was.</summary>
     public (LiveSandbox? Sandbox, SandboxEnd? Ended) Find(string? handle, string owner)

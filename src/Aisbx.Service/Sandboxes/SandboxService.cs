@@ -176,7 +176,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
         WithSandbox(caller, handle, "close", async (sandbox, token) =>
         {
             sandbox.Close(SandboxEnd.Closed);
-            await sandbox.Ended.WaitAsync(token).ConfigureAwait(false);
+            await registry.WhenGone(sandbox).WaitAsync(token).ConfigureAwait(false);
             return Done.Instance;
         }, cancellationToken);
 
@@ -189,7 +189,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
             sandbox.Close(SandboxEnd.ServerStopped);
         }
 
-        await Task.WhenAny(Task.WhenAll(all.Select(s => s.Ended)), Task.Delay(grace)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(all.Select(registry.WhenGone)), Task.Delay(grace)).ConfigureAwait(false);
         _journal?.Dispose();
     }
 
