@@ -49,7 +49,7 @@ public partial class CrashSweepSpecs
         }
     }
 
-    private static async Task<Uri> ServingUrlAsync(Process server)
+    internal static async Task<Uri> ServingUrlAsync(Process server)
     {
         while (await server.StandardError.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
         {
