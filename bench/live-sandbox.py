@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from sandbox_command import BUILD, build, percentile, spawn_and_wait
@@ -51,6 +52,8 @@ def serve(config):
     for line in server.stderr:
         match = re.search(r"serving MCP at http://127\.0\.0\.1:(\d+)/mcp", line)
         if match:
+            # The server logs every request on stderr: keep reading it, or it blocks once the pipe is full.
+            threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
             return server, int(match.group(1))
     raise SystemExit("aisbx-mcp did not start")
 

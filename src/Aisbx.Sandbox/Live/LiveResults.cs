@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Aisbx.Core.Runs;
-using Aisbx.Sandbox.Limits;
 using Aisbx.Sandbox.Output;
 
 namespace Aisbx.Sandbox.Live;
@@ -22,7 +21,7 @@ internal static class LiveResults
         _ => (ExitCodes.Killed, ExitCodes.SignalKill),
     };
 
-    public static RunResult Build(LiveExec exec, LiveSandbox sandbox, SandboxCgroup? cgroup)
+    public static RunResult Build(LiveExec exec, LiveSandbox sandbox, CgroupCounters? cgroup)
     {
         var (exitCode, signal) = Ending(exec);
         var (stdout, stdoutTruncated) = Text(exec.Stdout);
@@ -53,16 +52,16 @@ internal static class LiveResults
         _ => ("", false),
     };
 
-    private static ImmutableArray<LimitHit> LimitHits(LiveExec exec, LiveSandbox sandbox, SandboxCgroup? cgroup, int? signal, bool outputTruncated)
+    private static ImmutableArray<LimitHit> LimitHits(LiveExec exec, LiveSandbox sandbox, CgroupCounters? cgroup, int? signal, bool outputTruncated)
     {
         var limits = sandbox.Limits;
         var hits = ImmutableArray.CreateBuilder<LimitHit>();
-        if (cgroup is not null && cgroup.OomKills > exec.OomKillsAtStart)
+        if (cgroup is { } memory && memory.OomKills > exec.OomKillsAtStart)
         {
             hits.Add(LimitKind.Memory.Hit(limits.MemoryBytes));
         }
 
-        if (cgroup is not null && cgroup.PidsRefusals > exec.PidsRefusalsAtStart)
+        if (cgroup is { } pids && pids.PidsRefusals > exec.PidsRefusalsAtStart)
         {
             hits.Add(LimitKind.Pids.Hit(limits.Pids));
         }
@@ -95,3 +94,6 @@ internal static class LiveResults
         return hits.ToImmutable();
     }
 }
+
+/// <summary>What the sandbox's cgroup counted when an exec completed.</summary>
+internal readonly record struct CgroupCounters(long OomKills, long PidsRefusals, long? PeakMemoryBytes);

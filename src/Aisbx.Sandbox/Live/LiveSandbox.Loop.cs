@@ -39,6 +39,8 @@ public sealed partial class LiveSandbox
     private SandboxCgroup? _cgroup;
     private ViolationMonitor? _monitor;
     private bool _loopOver;
+    private long _oomKillsSeen;
+    private long _pidsRefusalsSeen;
 
     /// <summary>What the agent (or bubblewrap) last wrote to its stderr, for the record of a sandbox that ended on its own.</summary>
     public string AgentLastWords { get; private set; } = "";
@@ -317,7 +319,9 @@ public sealed partial class LiveSandbox
     private void Complete(LiveExec exec)
     {
         exec.ClosePipes();
-        var result = LiveResults.Build(exec, this, _cgroup);
+        var counters = _cgroup is null ? default : new CgroupCounters(_cgroup.OomKills, _cgroup.PidsRefusals, _cgroup.PeakMemoryBytes);
+        (_oomKillsSeen, _pidsRefusalsSeen) = (counters.OomKills, counters.PidsRefusals);
+        var result = LiveResults.Build(exec, this, _cgroup is null ? null : counters);
         foreach (var hit in result.LimitHits)
         {
             _events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == Core.Runs.LimitKind.Pids.Name ? Severity.Medium : Severity.Low, "stopped", Id, Profile, count: true);
@@ -465,8 +469,9 @@ public sealed partial class LiveSandbox
         exec.StdoutPipe = output.Read;
         exec.StderrPipe = errors.Read;
         exec.SentAt = Stopwatch.GetTimestamp();
-        exec.OomKillsAtStart = _cgroup?.OomKills ?? 0;
-        exec.PidsRefusalsAtStart = _cgroup?.PidsRefusals ?? 0;
+        // The counters as last read (they only grow): a hit since then shows in this exec, at no read per start.
+        exec.OomKillsAtStart = _oomKillsSeen;
+        exec.PidsRefusalsAtStart = _pidsRefusalsSeen;
         exec.Violations = new ViolationLog(PublishViolation);
         exec.QueueInput(stdin);
         exec.CloseInputWhenWritten = !exec.Background;
