@@ -124,3 +124,29 @@ public class LiveSandboxSecurityTests(SandboxFixture sandbox)
         }
     }
 }
+
+/// <summary>Violations in a live sandbox's execs count toward the caller's lockout, as a run's do.</summary>
+[Collection(nameof(RealSandboxes))]
+public class LiveSandboxLockoutTests(SandboxFixture sandbox)
+{
+    [Fact]
+    public async Task Repeated_high_severity_violations_in_execs_lock_the_caller_out_of_the_next_exec()
+    {
+        // Arrange
+        var lockout = new CallerLockout(LockoutPolicy.Default with { Threshold = 2 }, new MemoryLockoutStore(), TimeProvider.System);
+        var runner = new SandboxRunner(sandbox.Config, new Core.Profiles.ProfileCatalog(sandbox.Config.ProfilesDirectory), lockout);
+        using var live = await runner.StartLiveAsync(new LiveSandboxRequest { Profile = "python-dev", Caller = "agent-7" }, null, TestContext.Current.CancellationToken);
+        var ptrace = new LiveExecRequest
+        {
+            Command = ["python3", "-c", "import os, socket, ctypes\nassert socket.gethostname() == 'aisbx' and os.getuid() == 1000, 'NOT-IN-SANDBOX'\nctypes.CDLL(None).ptrace(0, 0, 0, 0)"],
+        };
+
+        // Act
+        await live.ExecAsync(ptrace, TestContext.Current.CancellationToken);
+        await live.ExecAsync(ptrace, TestContext.Current.CancellationToken);
+        var refusal = await Assert.ThrowsAsync<Core.Policy.PolicyRefusal>(() => live.ExecAsync(Sh("true"), TestContext.Current.CancellationToken));
+
+        // Assert
+        Assert.Equal(CallerLockout.Rule, refusal.Rule);
+    }
+}
