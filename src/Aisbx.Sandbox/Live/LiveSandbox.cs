@@ -84,7 +84,7 @@ public sealed partial class LiveSandbox : IDisposable
     {
         var (cwd, environment) = Approve(request);
         var exec = Prepare(request with { Background = false });
-        await PostAsync(() => StartExec(exec, cwd, environment, request.Stdin), cancellationToken).ConfigureAwait(false);
+        PostStart(exec, cwd, environment, request.Stdin);
         using var cancel = cancellationToken.Register(() => Post(() => KillExec(exec), _ => { }));
         var result = await exec.Finished.Task.ConfigureAwait(false);
         Touch();
@@ -96,7 +96,7 @@ public sealed partial class LiveSandbox : IDisposable
     {
         var (cwd, environment) = Approve(request);
         var exec = Prepare(request with { Background = true });
-        await PostAsync(() => StartExec(exec, cwd, environment, request.Stdin), cancellationToken).ConfigureAwait(false);
+        PostStart(exec, cwd, environment, request.Stdin);
         var started = await exec.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         Touch();
         return started;
@@ -188,6 +188,28 @@ public sealed partial class LiveSandbox : IDisposable
 
     /// <summary>Closes the sandbox (its thread lets go of everything once bubblewrap is gone).</summary>
     public void Dispose() => Close(SandboxEnd.Closed);
+
+    /// <summary>Starts the exec on the loop's thread; the caller waits on the exec's own tasks, with no hand-off back in between.</summary>
+    private void PostStart(LiveExec exec, string cwd, ImmutableArray<KeyValuePair<string, string>> environment, ReadOnlyMemory<byte> stdin)
+    {
+        void Fail(Exception ex)
+        {
+            exec.Started.TrySetException(ex);
+            exec.Finished.TrySetException(ex);
+        }
+
+        Post(() =>
+        {
+            try
+            {
+                StartExec(exec, cwd, environment, stdin);
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+            }
+        }, Fail);
+    }
 
     private LiveExec Background(int processId) =>
         _processes.TryGetValue(processId, out var exec)
