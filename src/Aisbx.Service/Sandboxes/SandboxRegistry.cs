@@ -83,13 +83,22 @@ public sealed class SandboxRegistry : IDisposable
     public void Add(LiveSandbox sandbox, Action<LiveSandbox, SandboxEnd> onEnded)
     {
         _live[sandbox.Id] = sandbox;
-        _ = sandbox.Ended.ContinueWith(ended =>
+        _ = sandbox.Ended.ContinueWith(ended => Retire(sandbox, ended.Result, onEnded), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Takes an ended sandbox off the list, keeps its reason and gives its place back, once, whoever comes first:
+    /// the continuation of its end, or a close that waited for the end (<see cref="LiveSandbox.Ended"/> runs its
+    /// continuations asynchronously, so without this the closer could answer before the place was free).
+    /// </summary>
+    public void Retire(LiveSandbox sandbox, SandboxEnd reason, Action<LiveSandbox, SandboxEnd> onEnded)
+    {
+        if (_live.TryRemove(new KeyValuePair<string, LiveSandbox>(sandbox.Id, sandbox)))
         {
-            _live.TryRemove(sandbox.Id, out _);
-            Remember(sandbox.Id, sandbox.Owner, ended.Result);
+            Remember(sandbox.Id, sandbox.Owner, reason);
             Release(sandbox.Owner);
-            onEnded(sandbox, ended.Result);
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            onEnded(sandbox, reason);
+        }
     }
 
     /// <summary>The owner's sandbox of that handle; or why it ended; or nothing, the same for a handle of another owner as for one that never was.</summary>

@@ -172,7 +172,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
         WithSandbox(caller, handle, "close", async (sandbox, token) =>
         {
             sandbox.Close(SandboxEnd.Closed);
-            await sandbox.Ended.WaitAsync(token).ConfigureAwait(false);
+            registry.Retire(sandbox, await sandbox.Ended.WaitAsync(token).ConfigureAwait(false), OnEnded);
             return Done.Instance;
         }, cancellationToken);
 
