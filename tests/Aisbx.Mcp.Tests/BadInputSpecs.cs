@@ -123,6 +123,7 @@ public class BadInputSpecs(McpServerProcess server) : IClassFixture<McpServerPro
     [InlineData("aisbx-process-read", """{"sandboxId":"sbx-x","processId":0}""", "'processId' must be a whole number from 1 to 2147483647, not the number 0")]
     [InlineData("aisbx-process-read", """{"sandboxId":"sbx-x","processId":1,"offset":-1}""", "'offset' must be a whole number from 0")]
     [InlineData("aisbx-process-read", """{"sandboxId":"sbx-x","processId":1,"timeout":"5s"}""", "'timeout' is how long wait: true waits")]
+    [InlineData("aisbx-process-read", """{"sandboxId":"sbx-x","processId":1,"wait":true,"timeout":"11m"}""", "'timeout' of a wait is at most 10m")]
     [InlineData("aisbx-process-write", """{"sandboxId":"sbx-x","processId":1}""", "give 'stdin' (text) or 'stdinBase64' (bytes) to write, or close: true")]
     [InlineData("aisbx-process-signal", """{"sandboxId":"sbx-x","processId":1}""", "'signal' is required")]
     public async Task Wrong_argument_types_are_tool_errors_that_name_the_argument(string tool, string arguments, string expected)

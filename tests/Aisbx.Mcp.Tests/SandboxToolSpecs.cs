@@ -78,6 +78,9 @@ public partial class SandboxToolSpecs(McpServerProcess server, StatelessMcpHost 
         var echo = Structured(report, "echoEnded");
         Assert.Equal((false, 0, "got one\ngot two\n"), (echo.GetProperty("running").GetBoolean(), echo.GetProperty("exitCode").GetInt32(), echo.GetProperty("stdout").GetString()));
 
+        var waitCut = Structured(report, "waitCut");
+        Assert.Equal((true, "", offsets.GetProperty("offset").GetInt64()), (waitCut.GetProperty("running").GetBoolean(), waitCut.GetProperty("stdout").GetString(), waitCut.GetProperty("offset").GetInt64()));
+
         var live = Assert.Single(Structured(report, "sandboxes").GetProperty("sandboxes").EnumerateArray());
         Assert.Equal((id, "running"), (live.GetProperty("sandboxId").GetString(), live.GetProperty("state").GetString()));
         Assert.Contains(live.GetProperty("processes").EnumerateArray(), p => p.GetProperty("processId").GetInt32() == serverId && p.GetProperty("background").GetBoolean() && p.GetProperty("running").GetBoolean());

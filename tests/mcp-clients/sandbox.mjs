@@ -109,6 +109,7 @@ report.stdinWrite = summary(await call("aisbx-process-write", { sandboxId: id, p
 report.stdinClose = summary(await call("aisbx-process-write", { sandboxId: id, processId: echo.processId, stdinBase64: Buffer.from("two\n").toString("base64"), close: true }));
 report.echoEnded = summary(await call("aisbx-process-read", { sandboxId: id, processId: echo.processId, wait: true, timeout: "20s" }));
 
+report.waitCut = summary(await call("aisbx-process-read", { sandboxId: id, processId: serverId, offset, stderrOffset, wait: true, timeout: 0.5 }));
 report.sandboxes = summary(await call("aisbx-sandbox-list", {}));
 report.signal = summary(await call("aisbx-process-signal", { sandboxId: id, processId: serverId, signal: "TERM" }));
 report.serverEnded = summary(await call("aisbx-process-read", { sandboxId: id, processId: serverId, offset, stderrOffset, wait: true }));

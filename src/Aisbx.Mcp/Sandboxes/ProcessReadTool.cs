@@ -31,6 +31,9 @@ public sealed class ProcessReadTool(ServiceContext context) : SandboxTool(
 
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>A call held open longer would outlast most clients' request timeouts and the sandbox's idle clock alike.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(10);
+
     protected override async Task<CallToolResult> CallAsync(CallerIdentity caller, IReadOnlyDictionary<string, JsonElement> arguments, CancellationToken cancellationToken)
     {
         JsonFields.RejectUnknown(arguments, Known, Words);
@@ -43,6 +46,11 @@ public sealed class ProcessReadTool(ServiceContext context) : SandboxTool(
         if (timeout is not null && !wait)
         {
             throw new ToolArgumentException("'timeout' is how long wait: true waits: add wait: true, or drop 'timeout'");
+        }
+
+        if (timeout > LongestWait)
+        {
+            throw new ToolArgumentException("'timeout' of a wait is at most 10m: wait again with the offsets returned if the process still runs");
         }
 
         if (wait && await WaitAsync(caller, handle, processId, timeout ?? DefaultWait, cancellationToken).ConfigureAwait(false) is { } refused)

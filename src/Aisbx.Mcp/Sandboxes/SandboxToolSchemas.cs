@@ -274,7 +274,7 @@ internal static class SandboxToolSchemas
             "offset": { "type": "integer", "minimum": 0, "description": "Read stdout from this byte on: 0 at first, then the 'offset' the last read returned." },
             "stderrOffset": { "type": "integer", "minimum": 0, "description": "The same for stderr: 0, then the 'stderrOffset' the last read returned." },
             "wait": { "type": "boolean", "description": "Wait until the process has ended (at most 'timeout'), then read." },
-            "timeout": {{Duration}}, "description": "With wait: the longest to wait, seconds or a string like \"2m\" (default 30s). If the process still runs then, the answer says running: true." }
+            "timeout": {{Duration}}, "description": "With wait: the longest to wait, seconds or a string like \"2m\" (default 30s, at most 10m). If the process still runs then, the answer says running: true." }
           },
           "required": ["sandboxId", "processId"],
           "additionalProperties": false
