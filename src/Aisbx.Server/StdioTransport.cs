@@ -26,7 +26,11 @@ internal static class StdioTransport
         await using var auditLifetime = audit;
         builder.Services.AddAisbxMcp(context).WithStdioServerTransport();
         using var host = builder.Build();
-        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult());
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+        {
+            context.Runs.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            context.Sandboxes.StopAllAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        });
         await host.RunAsync().ConfigureAwait(false);
         return 0;
     }
