@@ -42,7 +42,9 @@ public static class ResultText
         return text.ToString();
     }
 
-    private static void Section(StringBuilder text, string name, string content, bool truncated)
+    /// <summary>One stream (or a file's text) under a heading, excerpted when longer than <see cref="ExcerptChars"/>; nothing when empty.</summary>
+    /// <param name="name">Its name, which is also its field in <c>structuredContent</c>.</param>
+    internal static void Section(StringBuilder text, string name, string content, bool truncated)
     {
         if (content.Length == 0)
         {

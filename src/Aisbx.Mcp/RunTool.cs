@@ -47,7 +47,7 @@ public sealed class RunTool(ServiceContext context) : AisbxTool(
     }
 
     /// <summary>Whether any profile lets a run ask for the host network; when the profiles cannot be read, assume so.</summary>
-    private static bool HostNetworkPossible(ServiceContext context)
+    internal static bool HostNetworkPossible(ServiceContext context)
     {
         try
         {

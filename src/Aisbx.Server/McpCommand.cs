@@ -20,7 +20,7 @@ internal static class McpCommand
         var allowedHosts = new Option<string[]>("--allowed-host") { Description = "Another Host header to accept (repeatable), e.g. behind a reverse proxy" };
         var allowedOrigins = new Option<string[]>("--allowed-origin") { Description = "Another Origin to accept (repeatable), e.g. https://app.example" };
         var config = new Option<string?>("--config") { Description = "Config directory (default: $AISBX_HOME, else ~/.aisbx)" };
-        var root = new RootCommand("aisbx-mcp: aisbx's sandbox as MCP tools (aisbx-run, aisbx-build, aisbx-profile-list) over stdio or Streamable HTTP")
+        var root = new RootCommand("aisbx-mcp: aisbx's sandbox as MCP tools (aisbx-run, live sandboxes with aisbx-sandbox-*, aisbx-file-*, aisbx-process-*, aisbx-build, aisbx-profile-list) over stdio or Streamable HTTP")
         {
             transport, host, port, allowedHosts, allowedOrigins, config,
         };

@@ -2,6 +2,7 @@ using System.Reflection;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Security;
 using Aisbx.Mcp;
+using Aisbx.Mcp.Sandboxes;
 using Aisbx.Service;
 using Aisbx.Service.Events;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,11 +34,21 @@ internal static class McpServerSetup
                     Version = typeof(McpServerSetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
                 };
                 options.ServerInstructions =
-                    "aisbx runs code in an isolated Linux sandbox. Use aisbx-run to run a command or a code snippet; " +
-                    "aisbx-profile-list to see the profiles (python-dev, node-dev, ...) and their limits; aisbx-build to " +
-                    "check that a profile's toolchain is installed. Each run gets a fresh sandbox with no network.";
+                    "aisbx runs code in an isolated Linux sandbox (no network by default). For one command, use aisbx-run: " +
+                    "each run gets a fresh sandbox. To work in steps (write files, run, read results, run again; start a " +
+                    "server and query it), create a live sandbox with aisbx-sandbox-create and pass its sandboxId to " +
+                    "aisbx-sandbox-exec, aisbx-file-write, aisbx-file-read and aisbx-file-list; background processes " +
+                    "(exec with background: true) are read with aisbx-process-read, fed with aisbx-process-write and " +
+                    "stopped with aisbx-process-signal. Close a live sandbox with aisbx-sandbox-close when done: each " +
+                    "caller may keep only a few, and idle ones close by themselves. aisbx-profile-list shows the profiles " +
+                    "(python-dev, node-dev, ...) and their limits; aisbx-build checks that a profile's toolchain is installed.";
             })
-            .WithTools([new RunTool(context), new BuildTool(context), new ProfileListTool(context)])
+            .WithTools([
+                new RunTool(context), new BuildTool(context), new ProfileListTool(context),
+                new SandboxCreateTool(context), new SandboxExecTool(context), new FileWriteTool(context), new FileReadTool(context),
+                new FileListTool(context), new SandboxListTool(context), new SandboxCloseTool(context),
+                new ProcessReadTool(context), new ProcessWriteTool(context), new ProcessSignalTool(context),
+            ])
             .WithMessageFilters(filters => filters.AddIncomingFilter(ArgumentsShapeFilter.Filter))
             .WithCompleteHandler((request, _) => ProfileCompletion.Complete(context, request))
             .WithSetLoggingLevelHandler((_, _) => ValueTask.FromResult(new EmptyResult()));

@@ -52,6 +52,35 @@ public class ToolContractSpecs(ContractReports reports) : IClassFixture<Contract
         Assert.Equal((false, true, false, true), Hints(annotations.GetProperty("aisbx-run")));
         Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-build")));
         Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-profile-list")));
+        Assert.Equal((false, false, false, false), Hints(annotations.GetProperty("aisbx-sandbox-create")));
+        Assert.Equal((false, true, false, true), Hints(annotations.GetProperty("aisbx-sandbox-exec")));
+        Assert.Equal((false, true, true, false), Hints(annotations.GetProperty("aisbx-file-write")));
+        Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-file-read")));
+        Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-file-list")));
+        Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-sandbox-list")));
+        Assert.Equal((false, true, true, false), Hints(annotations.GetProperty("aisbx-sandbox-close")));
+        Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-process-read")));
+        Assert.Equal((false, true, false, true), Hints(annotations.GetProperty("aisbx-process-write")));
+        Assert.Equal((false, true, false, false), Hints(annotations.GetProperty("aisbx-process-signal")));
+        Assert.Equal(McpTools.All.Count, annotations.EnumerateObject().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Every_tool_takes_described_arguments_only_and_has_an_output_schema(string transport)
+    {
+        var report = await reports.ReportAsync(transport);
+
+        var schemas = report.GetProperty("schemas").EnumerateObject().ToList();
+        Assert.Equal(McpTools.All.Count, schemas.Count);
+        Assert.All(schemas, tool =>
+        {
+            var input = tool.Value.GetProperty("input");
+            Assert.True(input.GetProperty("type").GetString() == "object", tool.Name);
+            Assert.True(input.GetProperty("additionalProperties").ValueKind == JsonValueKind.False, $"{tool.Name} takes arguments it does not name");
+            Assert.True(input.GetProperty("described").GetBoolean(), $"{tool.Name} has an argument without a description");
+            Assert.True(tool.Value.GetProperty("output").GetString() == "object", $"{tool.Name} has no output schema");
+        });
     }
 
     [Theory]

@@ -26,7 +26,7 @@ public class TypeScriptClientSpecs(McpServerProcess server) : IClassFixture<McpS
         using var document = JsonDocument.Parse(stdout);
         var report = document.RootElement;
 
-        Assert.Equal(["aisbx-run", "aisbx-build", "aisbx-profile-list"], report.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(McpTools.All, report.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.All(report.GetProperty("tools").EnumerateArray(), t => Assert.True(t.GetProperty("hasOutputSchema").GetBoolean()));
 
         var python = Structured(report, "python");

@@ -24,7 +24,12 @@ const summary = (result) => ({
 });
 
 const report = {};
-report.annotations = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t.annotations ?? null]));
+const tools = (await client.listTools()).tools;
+report.annotations = Object.fromEntries(tools.map((t) => [t.name, t.annotations ?? null]));
+report.schemas = Object.fromEntries(tools.map((t) => [t.name, {
+  input: { type: t.inputSchema?.type ?? null, additionalProperties: t.inputSchema?.additionalProperties ?? null, described: Object.values(t.inputSchema?.properties ?? {}).every((p) => typeof p.description === "string") },
+  output: t.outputSchema?.type ?? null,
+}]));
 
 // About 1 MiB of Python: eight times Linux's limit for one argument.
 const lines = 150_000;

@@ -15,6 +15,7 @@ internal sealed class LiveExec(uint id, ImmutableArray<string> command, bool bac
 {
     private readonly Queue<ReadOnlyMemory<byte>> _input = new();
     private int _inputOffset;
+    private long _inputQueued;
 
     public uint Id => id;
 
@@ -88,11 +89,15 @@ internal sealed class LiveExec(uint id, ImmutableArray<string> command, bool bac
 
     public bool HasInput => _input.Count > 0;
 
+    /// <summary>Bytes given for stdin that the program has not read yet.</summary>
+    public long PendingInput => _inputQueued - _inputOffset;
+
     public void QueueInput(ReadOnlyMemory<byte> bytes)
     {
         if (!bytes.IsEmpty)
         {
             _input.Enqueue(bytes);
+            _inputQueued += bytes.Length;
         }
     }
 
@@ -117,6 +122,7 @@ internal sealed class LiveExec(uint id, ImmutableArray<string> command, bool bac
 
                 _input.Clear(); // The program closed its stdin: what is left has nowhere to go.
                 _inputOffset = 0;
+                _inputQueued = 0;
                 break;
             }
 
@@ -126,7 +132,7 @@ internal sealed class LiveExec(uint id, ImmutableArray<string> command, bool bac
                 return;
             }
 
-            _input.Dequeue();
+            _inputQueued -= _input.Dequeue().Length;
             _inputOffset = 0;
         }
 
@@ -143,6 +149,9 @@ internal sealed class LiveExec(uint id, ImmutableArray<string> command, bool bac
         StderrPipe?.Dispose();
         StdinPipe?.Dispose();
         StdoutPipe = StderrPipe = StdinPipe = null;
+        _input.Clear();
+        _inputOffset = 0;
+        _inputQueued = 0;
     }
 }
 

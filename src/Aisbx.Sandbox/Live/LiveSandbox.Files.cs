@@ -155,8 +155,7 @@ public sealed partial class LiveSandbox
             var size = BinaryPrimitives.ReadUInt64LittleEndian(bytes[1..]);
             var mtime = BinaryPrimitives.ReadInt64LittleEndian(bytes[9..]);
             var length = BinaryPrimitives.ReadUInt16LittleEndian(bytes[17..]);
-            if (type is null || length is 0 or > 255 || bytes.Length < ListingRecordHead + length || size > long.MaxValue
-                || mtime is < -62135596800000 or > 253402300799999)
+            if (type is null || length is 0 or > 255 || bytes.Length < ListingRecordHead + length || size > long.MaxValue)
             {
                 return null;
             }
@@ -167,12 +166,16 @@ public sealed partial class LiveSandbox
                 return null;
             }
 
-            entries.Add(new FileEntry(Encoding.UTF8.GetString(name), type, (long)size, DateTimeOffset.FromUnixTimeMilliseconds(mtime)));
+            entries.Add(new FileEntry(Encoding.UTF8.GetString(name), type, (long)size, MtimeOf(mtime)));
             bytes = bytes[(ListingRecordHead + length)..];
         }
 
         return bytes.IsEmpty ? entries : null;
     }
+
+    /// <summary>A program may date a file at any time the kernel keeps (touch -d @300000000000): shown at the calendar's edge, not taken for a broken agent.</summary>
+    private static DateTimeOffset MtimeOf(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(
+        Math.Clamp(milliseconds, DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
 
     private SandboxEndedException Faulted()
     {

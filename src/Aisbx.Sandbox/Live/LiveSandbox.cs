@@ -125,6 +125,9 @@ public sealed partial class LiveSandbox : IDisposable
         };
     }
 
+    /// <summary>What aisbx holds for the stdin of a sandbox's processes, in all, that they have not read yet.</summary>
+    public const int MaxPendingInputBytes = 4 << 20;
+
     /// <summary>Writes to a background process's stdin, and closes it when asked.</summary>
     public Task WriteInputAsync(int processId, ReadOnlyMemory<byte> bytes, bool close, CancellationToken cancellationToken)
     {
@@ -135,6 +138,12 @@ public sealed partial class LiveSandbox : IDisposable
             if (exec.StdinPipe is null)
             {
                 throw new SandboxFileException("stdin-closed", $"process {processId} has no stdin open any more (it was closed, or the process ended)");
+            }
+
+            var pending = _processes.Values.Sum(e => e.PendingInput);
+            if (pending + bytes.Length > MaxPendingInputBytes)
+            {
+                throw new SandboxFileException("stdin-full", $"the stdin of the sandbox's processes holds {pending} bytes not read yet, and aisbx keeps at most {MaxPendingInputBytes >> 20} MiB: let process {processId} read (see its output), then write again");
             }
 
             exec.QueueInput(bytes.ToArray());

@@ -49,6 +49,23 @@ public class LiveFileTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task A_file_a_program_dated_beyond_the_year_9999_lists_at_the_calendar_s_edges_and_the_sandbox_lives_on()
+    {
+        // Arrange
+        using var live = await sandbox.Runner.StartLiveAsync(new LiveSandboxRequest { Caller = "test" }, null, Cancel);
+        await live.ExecAsync(Sh("mkdir d; touch -d @300000000000 d/future; touch -d @-70000000000 d/past"), Cancel);
+
+        // Act
+        var listing = await live.ListAsync("d", Cancel);
+        var after = await live.ExecAsync(Sh("echo alive"), Cancel);
+
+        // Assert
+        Assert.Equal([("future", DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()), ("past", DateTimeOffset.MinValue.ToUnixTimeMilliseconds())],
+            listing.Entries.Select(e => (e.Name, e.Mtime.ToUnixTimeMilliseconds())));
+        Assert.Equal("alive\n", after.Stdout);
+    }
+
+    [Fact]
     public async Task Files_in_tmp_are_reachable_and_removal_takes_a_whole_directory()
     {
         // Arrange

@@ -71,6 +71,25 @@ public class LiveProcessTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task Input_a_process_does_not_read_is_held_up_to_a_bound_then_refused_by_name()
+    {
+        // Arrange
+        using var live = await sandbox.Runner.StartLiveAsync(new LiveSandboxRequest { Caller = "test" }, null, Cancel);
+        var process = await live.StartBackgroundAsync(new LiveExecRequest { Command = ["sleep", "600"] }, Cancel);
+        var chunk = new byte[LiveSandbox.MaxPendingInputBytes];
+
+        // Act
+        await live.WriteInputAsync(process.Pid, chunk, close: false, Cancel);
+        var refused = await Assert.ThrowsAsync<SandboxFileException>(() => live.WriteInputAsync(process.Pid, chunk, close: false, Cancel));
+        var alive = await live.ExecAsync(new LiveExecRequest { Command = ["echo", "alive"] }, Cancel);
+
+        // Assert
+        Assert.Equal("stdin-full", refused.Rule);
+        Assert.StartsWith("the stdin of the sandbox's processes holds ", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("alive\n", alive.Stdout);
+    }
+
+    [Fact]
     public async Task A_signal_reaches_a_background_process_and_its_end_is_reported()
     {
         // Arrange
