@@ -144,7 +144,7 @@ internal static class SandboxApi
     {
         SandboxService.NotFound or "process-not-found" => 404,
         SandboxService.Ended => 410,
-        "sandbox-cap" or "sandbox-cap-total" or "sandbox-rate" or ServiceRules.Busy or CallerLockout.Rule => 429,
+        "sandbox-cap" or "sandbox-cap-total" or "sandbox-rate" or "stdin-full" or ServiceRules.Busy or CallerLockout.Rule => 429,
         ServiceRules.Scope => 403,
         "workspace-full" => 413,
         _ => 400,
@@ -166,7 +166,7 @@ internal static class SandboxApi
         var code = StatusOf(rule);
         if (code == 429)
         {
-            http.Response.Headers.RetryAfter = rule is CallerLockout.Rule or "sandbox-rate" ? "60" : "5";
+            http.Response.Headers.RetryAfter = rule is CallerLockout.Rule or "sandbox-rate" ? "60" : rule == "stdin-full" ? "1" : "5";
         }
 
         return RestApi.Error(http, code, refusal, rule);

@@ -18,7 +18,7 @@ public sealed class FileReadTool(ServiceContext context) : SandboxTool(
     "file-read",
     "Read a file from a live sandbox",
     "Reads a file from a live sandbox (up to the server's limit, 16 MiB by default): its bytes as contentBase64, " +
-    "and as 'content' too when they are valid UTF-8 text. The path is relative to /workspace, or under /workspace " +
+    "and as 'content' too when they are valid UTF-8 text of at most 1 MiB. The path is relative to /workspace, or under /workspace " +
     "or /tmp; aisbx never follows a symlink for it. A directory's path gives its listing instead, as aisbx-file-list.",
     SandboxToolSchemas.FileReadInput,
     SandboxToolSchemas.FileReadOutput,
@@ -26,6 +26,9 @@ public sealed class FileReadTool(ServiceContext context) : SandboxTool(
     """{"sandboxId": "sbx-...", "path": "out.txt"}""")
 {
     private static readonly string[] Known = [SandboxToolArguments.SandboxId, "path"];
+
+    /// <summary>Up to this size a UTF-8 file also comes as text; beyond it only as base64 (both would double a large reply).</summary>
+    private const int TextCopyLimit = 1 << 20;
 
     protected override async Task<CallToolResult> CallAsync(CallerIdentity caller, IReadOnlyDictionary<string, JsonElement> arguments, CancellationToken cancellationToken)
     {
@@ -42,7 +45,7 @@ public sealed class FileReadTool(ServiceContext context) : SandboxTool(
     {
         var file = new FileRead(path, bytes.Length, Convert.ToBase64String(bytes))
         {
-            Content = System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null,
+            Content = bytes.Length <= TextCopyLimit && System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null,
         };
         var text = new StringBuilder();
         if (file.Content is null)
