@@ -97,7 +97,7 @@ public partial class SandboxToolSpecs(McpServerProcess server, StatelessMcpHost 
         var closed = $"refused (sandbox-ended): sandbox {id} was closed: create a new sandbox";
         Assert.Equal(closed, Refusal(report, "execAfterClose"));
         Assert.Equal(closed, Refusal(report, "readAfterClose"));
-        Assert.StartsWith("refused (not-found): no sandbox 'sbx-", Refusal(report, "neverExisted"), StringComparison.Ordinal);
+        Assert.StartsWith("refused (not-found): no such sandbox is here", Refusal(report, "neverExisted"), StringComparison.Ordinal);
         Assert.Empty(Structured(report, "sandboxesAfter").GetProperty("sandboxes").EnumerateArray());
         Assert.DoesNotContain(server.ConfigDirectory, report.GetRawText(), StringComparison.Ordinal);
     }
