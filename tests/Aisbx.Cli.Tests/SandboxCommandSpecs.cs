@@ -105,6 +105,21 @@ public class SandboxCommandSpecs(SandboxServer server) : IClassFixture<SandboxSe
     }
 
     [Fact]
+    public async Task A_background_start_returns_its_process_id_without_waiting_for_a_stdin_that_stays_open()
+    {
+        // Arrange
+        var id = await CreateAsync();
+
+        // Act
+        var started = await server.RunBytesAsync("not for the server\n"u8.ToArray(), server.Client, ["sandbox", "exec", id, "--background", "--", "sleep", "60"], keepStdinOpen: true);
+
+        // Assert
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        Assert.Matches("^[0-9]+\n$", Encoding.UTF8.GetString(started.Stdout));
+        await server.SandboxAsync("", "rm", id);
+    }
+
+    [Fact]
     public async Task Cp_moves_binary_bytes_both_ways_keeps_the_mode_and_writes_to_stdout_with_a_dash()
     {
         // Arrange
@@ -120,7 +135,7 @@ public class SandboxCommandSpecs(SandboxServer server) : IClassFixture<SandboxSe
         var inside = await server.SandboxAsync("", "exec", id, "--", "sh", "-c", "stat -c %a data/all.bin; od -An -tx1 data/all.bin | tr -d ' \\n' | head -c 32");
         var fromStdin = await server.RunAsync(bytes, server.Client, "sandbox", "cp", "-", $"{id}:piped.bin");
         var copyOut = await server.SandboxAsync("", "cp", $"{id}:piped.bin", back);
-        var toStdout = await server.RunBytesAsync([], server.Client, "sandbox", "cp", $"{id}:data/all.bin", "-");
+        var toStdout = await server.RunBytesAsync([], server.Client, ["sandbox", "cp", $"{id}:data/all.bin", "-"]);
 
         // Assert
         Assert.True(copyIn.ExitCode == 0, copyIn.Stderr);

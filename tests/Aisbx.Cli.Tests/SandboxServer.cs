@@ -67,7 +67,7 @@ public sealed partial class SandboxServer : IAsyncLifetime
     }
 
     /// <summary>As <see cref="RunAsync"/>, with stdout as the bytes aisbx wrote.</summary>
-    public async Task<(int ExitCode, byte[] Stdout, string Stderr)> RunBytesAsync(byte[] stdin, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public async Task<(int ExitCode, byte[] Stdout, string Stderr)> RunBytesAsync(byte[] stdin, IReadOnlyDictionary<string, string?> environment, string[] args, bool keepStdinOpen = false)
     {
         var info = new ProcessStartInfo(Aisbx.Path) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment.Remove("AISBX_SERVER");
@@ -95,6 +95,22 @@ public sealed partial class SandboxServer : IAsyncLifetime
         catch (IOException)
         {
             // aisbx refused before it read all of stdin (over the bound): what it said is what the test looks at.
+        }
+
+        if (keepStdinOpen)
+        {
+            // A pipe nobody closes, as a script's stdin can be: aisbx must not wait for its end.
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            bound.CancelAfter(TimeSpan.FromSeconds(60));
+            try
+            {
+                await process.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                Assert.Fail($"aisbx {string.Join(' ', args)} waited for a stdin that stayed open");
+            }
         }
 
         process.StandardInput.Close();

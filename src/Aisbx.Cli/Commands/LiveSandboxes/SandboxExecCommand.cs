@@ -19,7 +19,7 @@ internal static class SandboxExecCommand
         var cwd = new Option<string?>("--cwd", "-w") { Description = "Working directory: relative to /workspace, or under /workspace or /tmp (default: /workspace)" };
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable KEY=VALUE of this exec (repeatable)", AllowMultipleArgumentsPerToken = false };
         var timeout = new Option<string?>("--timeout", "-t") { Description = "Wall-clock limit of this exec, e.g. 30s (default: the profile's); the sandbox lives on" };
-        var background = new Option<bool>("--background", "-d") { Description = "Start it in the background and print its process id (read its output with 'aisbx sandbox logs')" };
+        var background = new Option<bool>("--background", "-d") { Description = "Start it in the background and print its process id (read its output with 'aisbx sandbox logs'); stdin is not sent" };
         var noStdin = new Option<bool>("--no-stdin") { Description = "Send no stdin, even when stdin is not a terminal (for scripts whose stdin is not the program's)" };
         var json = new Option<bool>("--json") { Description = "Print the result document (as 'aisbx run --json' does) instead of passing output through" };
         // Not CaptureRemainingTokens: that would take the options after ID as the command. After '--' every word is the command's.
@@ -59,7 +59,9 @@ internal static class SandboxExecCommand
                 commandLine,
                 parseResult.GetValue(cwd),
                 OptionValues.Env(parseResult.GetValue(env) ?? []),
-                parseResult.GetValue(noStdin) ? null : ExecStdin.Read(handle),
+                // A background process keeps its stdin open on the server for later writes (REST, MCP); the CLI's own
+                // stdin is not waited for, so that starting one returns at once even from a script with a pipe open.
+                parseResult.GetValue(noStdin) || parseResult.GetValue(background) ? null : ExecStdin.Read(handle),
                 SandboxCreateCommand.Checked(parseResult.GetValue(timeout), "--timeout"),
                 parseResult.GetValue(background)));
             if (body.Length > ExecStdin.MaxRequestBytes)
