@@ -10,7 +10,7 @@ namespace Aisbx.Cli.Tests;
 /// made by the built <c>aisbx keys create</c>; and the built <c>aisbx</c> to drive it as a user would, with
 /// <c>AISBX_SERVER</c> and <c>AISBX_API_KEY</c> set.
 /// </summary>
-public sealed partial class SandboxServer : IAsyncLifetime
+public partial class SandboxServer : IAsyncLifetime
 {
     private Process? _server;
 
@@ -22,6 +22,9 @@ public sealed partial class SandboxServer : IAsyncLifetime
 
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>The server's <c>[server]</c> settings: the rate limit lifted, as the other specs of the service do.</summary>
+    protected virtual string ServerSettings => "requests_per_minute = 100000";
+
     public string Key { get; private set; } = "";
 
     /// <summary>The environment of a client that has both the server and the key.</summary>
@@ -30,7 +33,7 @@ public sealed partial class SandboxServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Assert.True(File.Exists(ServerBinary), $"aisbx-mcp not found at {ServerBinary}: run ./test.sh, which builds it");
-        File.AppendAllText(Path.Combine(Aisbx.ConfigDirectory, "config.toml"), "\n[server]\nrequests_per_minute = 100000\n");
+        File.AppendAllText(Path.Combine(Aisbx.ConfigDirectory, "config.toml"), $"\n[server]\n{ServerSettings}\n");
         var created = await RunAsync([], new Dictionary<string, string?>(), "keys", "create", "--name", "cli-specs");
         Assert.True(created.ExitCode == 0, created.Stderr);
         Key = created.Stdout.Trim();
@@ -125,6 +128,7 @@ public sealed partial class SandboxServer : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_server is { HasExited: false })
         {
             // SIGTERM: the server closes its sandboxes and records it, as an operator's stop would.

@@ -12,7 +12,13 @@ namespace Aisbx.Cli.Commands.LiveSandboxes;
 /// </summary>
 internal static class SandboxLogsCommand
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// Polls start this often after new output and slow down to <see cref="SlowestPoll"/> while none comes, so that
+    /// following a quiet process spends little of the key's requests a minute (100 by default).
+    /// </summary>
+    private static readonly TimeSpan FastestPoll = TimeSpan.FromMilliseconds(250);
+
+    private static readonly TimeSpan SlowestPoll = TimeSpan.FromSeconds(3);
 
     public static Command Create(Option<string?> server)
     {
@@ -28,9 +34,21 @@ internal static class SandboxLogsCommand
             var stdout = CallerDescriptors.Output(1);
             var stderr = CallerDescriptors.Output(2);
             var (offset, stderrOffset) = (0L, 0L);
+            var pause = FastestPoll;
             while (true)
             {
-                var output = await client.ReadProcessAsync(handle, processId, offset, stderrOffset, cancellationToken);
+                ProcessOutput output;
+                try
+                {
+                    output = await client.ReadProcessAsync(handle, processId, offset, stderrOffset, cancellationToken);
+                }
+                catch (SandboxRefusal limited) when (limited.Rule == "rate-limit" && parseResult.GetValue(follow))
+                {
+                    // Over the key's requests a minute: nothing is lost (the offsets hold), so wait as told and go on.
+                    await Task.Delay(limited.RetryAfter ?? SlowestPoll, cancellationToken);
+                    continue;
+                }
+
                 if (!Write(stdout, output.Stdout))
                 {
                     return ExitCodes.BrokenPipe;
@@ -41,6 +59,7 @@ internal static class SandboxLogsCommand
                 (offset, stderrOffset) = (output.Offset, output.StderrOffset);
                 if (advanced)
                 {
+                    pause = FastestPoll;
                     continue; // one read returns a bounded piece: read on until nothing new is left
                 }
 
@@ -54,7 +73,8 @@ internal static class SandboxLogsCommand
                     return output.ExitCode ?? ExitCodes.OwnError;
                 }
 
-                await Task.Delay(PollInterval, cancellationToken);
+                await Task.Delay(pause, cancellationToken);
+                pause = pause * 2 < SlowestPoll ? pause * 2 : SlowestPoll;
             }
         });
         return logs;

@@ -13,4 +13,7 @@ internal sealed class SandboxRefusal(string rule, string message) : AisbxExcepti
 
     /// <summary>The HTTP status, when the server answered.</summary>
     public int? Status { get; init; }
+
+    /// <summary>For a 429: when the server said to come back.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

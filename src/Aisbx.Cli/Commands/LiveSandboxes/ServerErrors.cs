@@ -30,7 +30,7 @@ internal static class ServerErrors
             line += $"; retry after {wait.TotalSeconds:0} s";
         }
 
-        return new SandboxRefusal(rule, line) { Status = status };
+        return new SandboxRefusal(rule, line) { Status = status, RetryAfter = status == 429 ? response.Headers.RetryAfter?.Delta : null };
     }
 
     /// <summary>What stood between the CLI and the server: nothing listening, an unknown host, TLS, a broken connection.</summary>
