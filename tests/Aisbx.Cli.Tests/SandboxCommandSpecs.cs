@@ -234,6 +234,21 @@ public class SandboxCommandSpecs(SandboxServer server) : IClassFixture<SandboxSe
         }
     }
 
+    [Fact]
+    public async Task The_key_is_not_sent_over_plain_http_to_another_machine()
+    {
+        // Arrange: an address of TEST-NET-1 (RFC 5737), which nothing may answer.
+        var remote = new Dictionary<string, string?> { ["AISBX_SERVER"] = "http://192.0.2.1:8080", ["AISBX_API_KEY"] = server.Key };
+
+        // Act
+        var refused = await server.RunAsync([], remote, "sandbox", "list");
+
+        // Assert
+        Assert.Equal((125, ""), (refused.ExitCode, refused.Stdout));
+        Assert.Equal("aisbx: the key in AISBX_API_KEY would cross the network unencrypted to 192.0.2.1 (rule plain-http): serve https ([server] tls_certificate) and use https://, or reach the server through a tunnel to 127.0.0.1 (ssh -L)\n", refused.Stderr);
+        Assert.DoesNotContain(server.Key, refused.Stderr, StringComparison.Ordinal);
+    }
+
     private async Task<string> CreateAsync()
     {
         var (exitCode, stdout, stderr) = await server.SandboxAsync("", "create");

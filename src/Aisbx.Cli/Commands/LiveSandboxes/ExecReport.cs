@@ -9,7 +9,9 @@ namespace Aisbx.Cli.Commands.LiveSandboxes;
 /// </summary>
 internal static class ExecReport
 {
-    public static IEnumerable<string> Lines(RunResult result)
+    public static IEnumerable<string> Lines(RunResult result) => Notes(result).Select(line => Printable.Line(line));
+
+    private static IEnumerable<string> Notes(RunResult result)
     {
         foreach (var violation in result.Violations)
         {

@@ -26,7 +26,7 @@ internal sealed class ServerEndpoint
 
     public string? Key { get; }
 
-    /// <exception cref="AisbxException">No server is set, its URL is not http(s), or the key cannot be a key.</exception>
+    /// <exception cref="AisbxException">No server is set, its URL is not http(s), the key cannot be a key, or it would go over plain HTTP to another machine.</exception>
     public static ServerEndpoint Resolve(string? serverOption)
     {
         var text = serverOption ?? Environment.GetEnvironmentVariable(ServerVariable);
@@ -36,8 +36,20 @@ internal sealed class ServerEndpoint
                 $"no aisbx server is set (rule server): pass --server URL or export {ServerVariable}=URL, the address 'aisbx-mcp --transport http' prints (e.g. http://127.0.0.1:8080)");
         }
 
-        return new ServerEndpoint(Parse(text.Trim()), KeyFromEnvironment());
+        var url = Parse(text.Trim());
+        var key = KeyFromEnvironment();
+        if (key is not null && url.Scheme == "http" && !IsLoopback(url))
+        {
+            // Anyone on the path would read the key, and with it use every sandbox of its owner.
+            throw new SandboxRefusal("plain-http",
+                $"the key in {KeyVariable} would cross the network unencrypted to {url.Host} (rule plain-http): serve https ([server] tls_certificate) and use https://, or reach the server through a tunnel to 127.0.0.1 (ssh -L)");
+        }
+
+        return new ServerEndpoint(url, key);
     }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (System.Net.IPAddress.TryParse(url.DnsSafeHost, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private static Uri Parse(string text)
     {
