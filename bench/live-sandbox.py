@@ -78,7 +78,7 @@ def memory_of(sandbox_id):
             break
     for pid in list(pids):
         pids.add(int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1]))  # the parent: the outer bubblewrap
-    rss = pss = 0
+    rss = pss = private = 0
     for pid in pids:
         try:
             for line in open(f"/proc/{pid}/smaps_rollup"):
@@ -86,9 +86,11 @@ def memory_of(sandbox_id):
                     rss += int(line.split()[1])
                 elif line.startswith("Pss:"):
                     pss += int(line.split()[1])
+                elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    private += int(line.split()[1])
         except OSError:
             pass
-    return rss, pss, len(pids)
+    return rss, pss, len(pids), private
 
 
 def main():
@@ -168,7 +170,8 @@ def main():
         cgroup = statistics.median(s["memoryBytes"] for s in statuses if s.get("memoryBytes")) / 1024 if statuses else 0
         print(f"\nidle sandboxes: {IDLE} at once; {answered} of {IDLE} answered an exec afterwards")
         print(f"per idle sandbox (median): RSS {statistics.median(s[0] for s in samples) / 1024:.2f} MiB, "
-              f"PSS {statistics.median(s[1] for s in samples) / 1024:.2f} MiB over {statistics.median(s[2] for s in samples):.0f} processes "
+              f"PSS {statistics.median(s[1] for s in samples) / 1024:.2f} MiB, private {statistics.median(s[3] for s in samples) / 1024:.2f} MiB "
+              f"over {statistics.median(s[2] for s in samples):.0f} processes "
               f"(bubblewrap outside, its init, the agent); its cgroup counts {cgroup / 1024:.2f} MiB")
         print(f"the server itself: RSS {server_rss / 1024:.1f} MiB with {IDLE + 1} live sandboxes")
         for sandbox in idle + [live]:

@@ -28,6 +28,7 @@ internal static class AisbxCli
             KeysCommands.Create(configOption),
             AuditCommands.Create(configOption),
             SecretsCommands.Create(configOption),
+            Commands.LiveSandboxes.SandboxCommands.Create(),
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -35,8 +36,9 @@ internal static class AisbxCli
         var json = RunCommand.WantsJson(parseResult);
         if (parseResult.Errors.Count > 0)
         {
-            var command = parseResult.CommandResult.Command == root ? "aisbx" : "aisbx " + parseResult.CommandResult.Command.Name;
-            return Fail($"{parseResult.Errors[0].Message.TrimEnd('.')} (see '{command} --help')", "usage");
+            var command = string.Join(' ', CommandPath(parseResult.CommandResult).Prepend("aisbx"));
+            var hint = parseResult.UnmatchedTokens.Count > 0 && parseResult.CommandResult.Command.Arguments.Any(a => a.Name == "command") ? ", and put the command after --" : "";
+            return Fail($"{parseResult.Errors[0].Message.TrimEnd('.')} (see '{command} --help'{hint})", "usage");
         }
 
         try
@@ -78,6 +80,18 @@ internal static class AisbxCli
 
             return AisbxCli.Fail(message);
         }
+    }
+
+    /// <summary>The words that name a subcommand (<c>sandbox exec</c>), the root's left out.</summary>
+    private static Stack<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (; result?.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+        {
+            names.Push(result.Command.Name);
+        }
+
+        return names;
     }
 
     public static int Fail(string message)

@@ -46,7 +46,7 @@ internal static class RunCommand
         int Execute(ParseResult parseResult, CancellationToken cancellationToken)
         {
             var commandLine = parseResult.GetValue(command) ?? [];
-            if (commandLine.Length > 0 && commandLine[0].StartsWith('-') && !CameAfterDoubleDash(rawArgs, commandLine[0]))
+            if (commandLine.Length > 0 && commandLine[0].StartsWith('-') && !OptionValues.CameAfterDoubleDash(rawArgs, commandLine[0]))
             {
                 throw new AisbxException($"unknown option '{commandLine[0]}' for 'aisbx run': see 'aisbx run --help', and put the command after --");
             }
@@ -57,12 +57,12 @@ internal static class RunCommand
                 Command = [.. commandLine],
                 Profile = parseResult.GetValue(profile) ?? "default",
                 Workdir = parseResult.GetValue(workdir),
-                Env = ParseEnv(parseResult.GetValue(env) ?? []),
+                Env = OptionValues.Env(parseResult.GetValue(env) ?? []),
                 Network = parseResult.GetValue(network) is { } mode && NetworkModeText.TryParse(mode, out var parsed) ? parsed : null,
-                WallTime = Duration(parseResult.GetValue(timeout), "--timeout"),
-                CpuTime = Duration(parseResult.GetValue(cpuTime), "--cpu-time"),
-                MemoryBytes = Size(parseResult.GetValue(memory), "--memory"),
-                Pids = parseResult.GetValue(pids) is { } p ? (p > 0 ? p : throw new AisbxException("--pids must be a positive whole number")) : null,
+                WallTime = OptionValues.Duration(parseResult.GetValue(timeout), "--timeout"),
+                CpuTime = OptionValues.Duration(parseResult.GetValue(cpuTime), "--cpu-time"),
+                MemoryBytes = OptionValues.Size(parseResult.GetValue(memory), "--memory"),
+                Pids = OptionValues.Pids(parseResult.GetValue(pids)),
                 CaptureOutput = parseResult.GetValue(json),
                 Caller = CliConfig.Caller,
                 Secrets = [.. parseResult.GetValue(secret) ?? []],
@@ -128,50 +128,4 @@ internal static class RunCommand
             ? parseResult.GetValue(option) ?? "default" : "default";
         Console.Out.WriteLine(JsonSerializer.Serialize(RunResult.ForError(profile, rule, message), AisbxJsonContext.Default.RunResult));
     }
-
-    /// <summary>An option-like first word is the command only when the caller put it after <c>--</c>.</summary>
-    private static bool CameAfterDoubleDash(IReadOnlyList<string> rawArgs, string first)
-    {
-        foreach (var arg in rawArgs)
-        {
-            if (arg == "--")
-            {
-                return true;
-            }
-
-            if (arg == first)
-            {
-                return false;
-            }
-        }
-
-        return false;
-    }
-
-    private static ImmutableSortedDictionary<string, string> ParseEnv(string[] pairs)
-    {
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new AisbxException($"--env '{pair}' is not KEY=VALUE: write it as NAME=value");
-            }
-
-            builder[pair[..equals]] = pair[(equals + 1)..];
-        }
-
-        return builder.ToImmutable();
-    }
-
-    private static TimeSpan? Duration(string? text, string option) =>
-        text is null ? null
-        : DurationText.TryParse(text, out var value) ? value
-        : throw new AisbxException($"{option} '{text}' is not a duration: write e.g. 500ms, 30s or 2m");
-
-    private static long? Size(string? text, string option) =>
-        text is null ? null
-        : ByteSize.TryParse(text, out var value) ? value
-        : throw new AisbxException($"{option} '{text}' is not a size: write e.g. 256M or 1G");
 }
