@@ -90,3 +90,51 @@ public class LiveSandboxStateTests(SandboxFixture sandbox)
     internal static System.Collections.Immutable.ImmutableSortedDictionary<string, string> Env(string name, string value) =>
         System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add(name, value);
 }
+
+/// <summary>The agent runs under each profile's filter itself: every built-in profile must let it do its work, with no violation.</summary>
+[Collection(nameof(RealSandboxes))]
+public class LiveSandboxProfileTests(SandboxFixture sandbox)
+{
+    [Theory]
+    [InlineData("default")]
+    [InlineData("strict")]
+    [InlineData("minimal")]
+    [InlineData("python-dev")]
+    [InlineData("node-dev")]
+    public async Task A_live_sandbox_of_each_built_in_profile_runs_execs_and_moves_files_without_a_violation(string profile)
+    {
+        // Arrange
+        var events = new List<Core.Security.SecurityEvent>();
+        using var live = await sandbox.Runner.StartLiveAsync(new LiveSandboxRequest { Profile = profile, Caller = "test" }, new EventList(events), TestContext.Current.CancellationToken);
+
+        // Act
+        await live.WriteFileAsync("dir/in.txt", "round trip"u8.ToArray(), 0x1A4, TestContext.Current.CancellationToken);
+        var exec = await live.ExecAsync(new LiveExecRequest { Command = ["cat", "dir/in.txt"] }, TestContext.Current.CancellationToken);
+        var background = await live.StartBackgroundAsync(new LiveExecRequest { Command = ["cat", "dir/in.txt"] }, TestContext.Current.CancellationToken);
+        var waited = await live.WaitAsync(background.Pid, TestContext.Current.CancellationToken);
+        var listing = await live.ListAsync("dir", TestContext.Current.CancellationToken);
+        var back = await live.ReadFileAsync("dir/in.txt", 1024, TestContext.Current.CancellationToken);
+        await live.RemoveAsync("dir", TestContext.Current.CancellationToken);
+        var status = await live.StatusAsync(TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal("round trip", exec.Stdout);
+        Assert.Equal("round trip", waited.Stdout);
+        Assert.Equal("in.txt", Assert.Single(listing.Entries).Name);
+        Assert.Equal("round trip"u8.ToArray(), back);
+        Assert.Equal("running", status.State);
+        Assert.Empty(exec.Violations);
+        Assert.DoesNotContain(events, e => e.Kind == Core.Security.SecurityEventKind.Violation);
+    }
+
+    private sealed class EventList(List<Core.Security.SecurityEvent> events) : Core.Security.ISecurityEventSink
+    {
+        public void Publish(Core.Security.SecurityEvent securityEvent)
+        {
+            lock (events)
+            {
+                events.Add(securityEvent);
+            }
+        }
+    }
+}
