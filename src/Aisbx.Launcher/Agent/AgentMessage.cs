@@ -5,7 +5,8 @@ namespace Aisbx.Launcher;
 /// <summary>
 /// The frames of the agent's control socket (a seqpacket socket, so each frame is one message), in both
 /// directions 32 bytes, little-endian: <c>u32 type, u32 id, i32 a, i32 b, u64 c, u64 d</c>. Descriptors travel
-/// beside a frame as SCM_RIGHTS. aisbx's side is <c>src/Aisbx.Sandbox/Live/AgentMessage.cs</c>; the two must agree.
+/// beside a frame as SCM_RIGHTS. aisbx compiles this same file (<c>Aisbx.Sandbox.csproj</c>), and believes nothing
+/// of what the agent sends in it before checking it.
 /// </summary>
 internal readonly record struct AgentMessage(uint Type, uint Id, int A, int B, ulong C, ulong D)
 {

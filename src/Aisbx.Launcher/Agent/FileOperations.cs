@@ -169,17 +169,9 @@ internal static unsafe class FileOperations
     {
         count = 0;
         flags = 0;
-        var fd = SandboxPath.OpenIn(parent, leaf, Native.O_RDONLY | Native.O_DIRECTORY, 0, out var error);
-        if (fd < 0)
+        var error = OpenDirectoryStream(parent, leaf, out var fd, out var directory);
+        if (error != 0)
         {
-            return error;
-        }
-
-        var directory = Native.FdOpenDir(fd);
-        if (directory == 0)
-        {
-            error = Native.LastError;
-            Native.Close(fd);
             return error;
         }
 
@@ -249,17 +241,9 @@ internal static unsafe class FileOperations
             return Native.ELOOP;
         }
 
-        var fd = SandboxPath.OpenIn(parent, leaf, Native.O_RDONLY | Native.O_DIRECTORY, 0, out error);
-        if (fd < 0)
+        error = OpenDirectoryStream(parent, leaf, out var fd, out var directory);
+        if (error != 0)
         {
-            return error;
-        }
-
-        var directory = Native.FdOpenDir(fd);
-        if (directory == 0)
-        {
-            error = Native.LastError;
-            Native.Close(fd);
             return error;
         }
 
@@ -289,6 +273,27 @@ internal static unsafe class FileOperations
         }
 
         return Native.UnlinkAt(parent, name, Native.AT_REMOVEDIR) == 0 ? 0 : Native.LastError;
+    }
+
+    /// <summary>A directory opened without following a link, as a stream of entries (closing the stream closes its descriptor).</summary>
+    private static int OpenDirectoryStream(int parent, string leaf, out int fd, out nint directory)
+    {
+        directory = 0;
+        fd = SandboxPath.OpenIn(parent, leaf, Native.O_RDONLY | Native.O_DIRECTORY, 0, out var error);
+        if (fd < 0)
+        {
+            return error;
+        }
+
+        directory = Native.FdOpenDir(fd);
+        if (directory == 0)
+        {
+            error = Native.LastError;
+            Native.Close(fd);
+            return error;
+        }
+
+        return 0;
     }
 
     private static uint Kind(int fd) => Kind(fd, out _);

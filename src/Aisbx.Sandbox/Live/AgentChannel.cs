@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using static Aisbx.Sandbox.Interop.Interop;
 
+using Aisbx.Launcher;
+
 namespace Aisbx.Sandbox.Live;
 
 /// <summary>
@@ -15,11 +17,11 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
 
     public int Fd => (int)socket.DangerousGetHandle();
 
-    public bool Send(AgentFrame frame, ReadOnlySpan<int> descriptors)
+    public bool Send(AgentMessage frame, ReadOnlySpan<int> descriptors)
     {
-        var bytes = stackalloc byte[AgentFrame.Size];
-        frame.WriteTo(new Span<byte>(bytes, AgentFrame.Size));
-        var iov = new IoVec { Base = bytes, Length = AgentFrame.Size };
+        var bytes = stackalloc byte[AgentMessage.Size];
+        frame.WriteTo(new Span<byte>(bytes, AgentMessage.Size));
+        var iov = new IoVec { Base = bytes, Length = AgentMessage.Size };
         var controlSize = sizeof(CmsgHdr) + MaxOutgoingDescriptors * sizeof(int);
         var control = stackalloc byte[controlSize];
         var message = new MsgHdr { Iov = &iov, IovLength = 1 };
@@ -43,7 +45,7 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
                 continue;
             }
 
-            return sent == AgentFrame.Size;
+            return sent == AgentMessage.Size;
         }
     }
 
@@ -52,15 +54,15 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
     /// <see cref="ReceiveResult.Frame"/> with the frame (and a descriptor, or -1), <see cref="ReceiveResult.Nothing"/>,
     /// <see cref="ReceiveResult.Closed"/> when the agent is gone, or <see cref="ReceiveResult.Malformed"/>.
     /// </returns>
-    public ReceiveResult Receive(out AgentFrame frame, out int descriptor)
+    public ReceiveResult Receive(out AgentMessage frame, out int descriptor)
     {
         frame = default;
         descriptor = -1;
-        var bytes = stackalloc byte[AgentFrame.Size + 1];
+        var bytes = stackalloc byte[AgentMessage.Size + 1];
         const int controlSize = 24; // CMSG_SPACE(sizeof(int)): one descriptor, never more
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
-        var iov = new IoVec { Base = bytes, Length = AgentFrame.Size + 1 };
+        var iov = new IoVec { Base = bytes, Length = AgentMessage.Size + 1 };
         var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlSize };
         var received = RecvMsg(Fd, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         if (received < 0)
@@ -79,7 +81,7 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
             descriptor = *(int*)(control + sizeof(CmsgHdr));
         }
 
-        if (received != AgentFrame.Size || (message.Flags & MSG_CTRUNC) != 0)
+        if (received != AgentMessage.Size || (message.Flags & MSG_CTRUNC) != 0)
         {
             if (descriptor >= 0)
             {
@@ -90,7 +92,7 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
             return ReceiveResult.Malformed;
         }
 
-        frame = AgentFrame.ReadFrom(new ReadOnlySpan<byte>(bytes, AgentFrame.Size));
+        frame = AgentMessage.ReadFrom(new ReadOnlySpan<byte>(bytes, AgentMessage.Size));
         return ReceiveResult.Frame;
     }
 

@@ -6,6 +6,8 @@ using Aisbx.Core.Units;
 using Aisbx.Sandbox.Launch;
 using Microsoft.Win32.SafeHandles;
 
+using Aisbx.Launcher;
+
 namespace Aisbx.Sandbox.Live;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed partial class LiveSandbox
     public async Task WriteFileAsync(string path, ReadOnlyMemory<byte> content, uint mode, CancellationToken cancellationToken)
     {
         var target = FilePath(path);
-        var done = await FileOperationAsync(AgentFrame.FileWrite, target, mode & 0x1FF, 0, content, reply: false, cancellationToken).ConfigureAwait(false);
+        var done = await FileOperationAsync(AgentMessage.FileWrite, target, mode & 0x1FF, 0, content, reply: false, cancellationToken).ConfigureAwait(false);
         ThrowOnError(done.Error, path, "write");
         if (done.Count != (ulong)content.Length)
         {
@@ -32,7 +34,7 @@ public sealed partial class LiveSandbox
     /// <summary>Reads a regular file of at most <paramref name="maxBytes"/>.</summary>
     public async Task<byte[]> ReadFileAsync(string path, long maxBytes, CancellationToken cancellationToken)
     {
-        var done = await FileOperationAsync(AgentFrame.FileRead, FilePath(path, allowRoot: true), 0, (ulong)maxBytes, default, reply: true, cancellationToken).ConfigureAwait(false);
+        var done = await FileOperationAsync(AgentMessage.FileRead, FilePath(path, allowRoot: true), 0, (ulong)maxBytes, default, reply: true, cancellationToken).ConfigureAwait(false);
         using var reply = done.Reply!;
         if (done.Error == 27) // EFBIG
         {
@@ -47,7 +49,7 @@ public sealed partial class LiveSandbox
     public async Task<FileListing> ListAsync(string path, CancellationToken cancellationToken)
     {
         var target = FilePath(path, allowRoot: true);
-        var done = await FileOperationAsync(AgentFrame.FileList, target, 0, MaxListing, default, reply: true, cancellationToken).ConfigureAwait(false);
+        var done = await FileOperationAsync(AgentMessage.FileList, target, 0, MaxListing, default, reply: true, cancellationToken).ConfigureAwait(false);
         using var reply = done.Reply!;
         ThrowOnError(done.Error, path, "list");
         if (done.Count > MaxListing)
@@ -58,20 +60,20 @@ public sealed partial class LiveSandbox
 
         var bytes = ReadReply(reply, ulong.MaxValue, MaxListing * (ListingRecordHead + 255UL));
         var entries = ParseListing(bytes, (int)done.Count) ?? throw Faulted();
-        return new FileListing(target, [.. entries.OrderBy(e => e.Name, StringComparer.Ordinal)], (done.Flags & AgentFrame.ListingTruncated) != 0);
+        return new FileListing(target, [.. entries.OrderBy(e => e.Name, StringComparer.Ordinal)], (done.Flags & AgentMessage.ListingTruncated) != 0);
     }
 
     /// <summary>Removes a file or a link (never what it points to), or a directory and everything in it.</summary>
     public async Task RemoveAsync(string path, CancellationToken cancellationToken)
     {
-        var done = await FileOperationAsync(AgentFrame.FileRemove, FilePath(path), 0, 0, default, reply: false, cancellationToken).ConfigureAwait(false);
+        var done = await FileOperationAsync(AgentMessage.FileRemove, FilePath(path), 0, 0, default, reply: false, cancellationToken).ConfigureAwait(false);
         ThrowOnError(done.Error, path, "remove");
     }
 
     /// <summary>The bytes /workspace holds now.</summary>
     public async Task<long> WorkspaceBytesAsync(CancellationToken cancellationToken)
     {
-        var done = await FileOperationAsync(AgentFrame.FileUsage, "", 0, 0, default, reply: false, cancellationToken).ConfigureAwait(false);
+        var done = await FileOperationAsync(AgentMessage.FileUsage, "", 0, 0, default, reply: false, cancellationToken).ConfigureAwait(false);
         return (long)Math.Min(done.Count, (ulong)WorkspaceLimitBytes * 2);
     }
 
@@ -92,9 +94,9 @@ public sealed partial class LiveSandbox
             try
             {
                 var id = NextId();
-                using var request = operation == AgentFrame.FileUsage ? null : AgentRequests.File(path, mode, createParents: true, limit, content.Span);
+                using var request = operation == AgentMessage.FileUsage ? null : AgentRequests.File(path, mode, createParents: true, limit, content.Span);
                 var replyFile = reply ? MemoryFile.Create("aisbx-reply", []) : null;
-                var frame = new AgentFrame(AgentFrame.File, id, operation, 0, 0, 0);
+                var frame = new AgentMessage(AgentMessage.File, id, operation, 0, 0, 0);
                 var sent = request is null ? _channel!.Send(frame, [])
                     : replyFile is null ? _channel!.Send(frame, [Fd(request)])
                     : _channel!.Send(frame, [Fd(request), Fd(replyFile)]);

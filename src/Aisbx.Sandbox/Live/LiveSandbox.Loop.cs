@@ -16,6 +16,8 @@ using Aisbx.Sandbox.Seccomp;
 using Microsoft.Win32.SafeHandles;
 using static Aisbx.Sandbox.Interop.Interop;
 
+using Aisbx.Launcher;
+
 namespace Aisbx.Sandbox.Live;
 
 /// <summary>The sandbox's own thread: it spawns bubblewrap, outlives it (PR_SET_PDEATHSIG), and runs one poll loop.</summary>
@@ -367,9 +369,9 @@ public sealed partial class LiveSandbox
     }
 
     /// <summary>Acts on one frame from the agent; false when the frame is not one the agent may send now.</summary>
-    private bool Handle(AgentFrame frame, int descriptor)
+    private bool Handle(AgentMessage frame, int descriptor)
     {
-        if (frame.Type == AgentFrame.Ready)
+        if (frame.Type == AgentMessage.Ready)
         {
             if (_ready.Task.IsCompleted || descriptor < 0 || !IsSeccompListener(descriptor))
             {
@@ -386,7 +388,7 @@ public sealed partial class LiveSandbox
             return false;
         }
 
-        if (frame.Type == AgentFrame.FileDone)
+        if (frame.Type == AgentMessage.FileDone)
         {
             if (!_fileOps.Remove(frame.Id, out var op))
             {
@@ -406,7 +408,7 @@ public sealed partial class LiveSandbox
         var now = Stopwatch.GetTimestamp();
         switch (frame.Type)
         {
-            case AgentFrame.Started when exec.Pid == 0 && frame.A > 1 && !_active.Any(e => e.Pid == frame.A):
+            case AgentMessage.Started when exec.Pid == 0 && frame.A > 1 && !_active.Any(e => e.Pid == frame.A):
                 exec.Pid = frame.A;
                 exec.Deadline = exec.Timeout is { } timeout ? now + Ticks(timeout) : null;
                 if (exec.Background)
@@ -416,19 +418,19 @@ public sealed partial class LiveSandbox
 
                 exec.Started.TrySetResult(new LiveStart(exec.Pid, null));
                 return true;
-            case AgentFrame.Failed when exec.Pid == 0 && frame.A is 126 or 127:
+            case AgentMessage.Failed when exec.Pid == 0 && frame.A is 126 or 127:
                 exec.StartFailure = frame.A;
                 exec.EndedAt = now;
                 exec.DrainUntil = now + Ticks(DrainGrace);
                 return true;
-            case AgentFrame.Failed when exec.Pid == 0 && frame.A == 125:
+            case AgentMessage.Failed when exec.Pid == 0 && frame.A == 125:
                 _active.Remove(exec);
                 exec.ClosePipes();
                 var refusal = new SandboxFileException("cwd-missing", "the working directory does not exist in the sandbox (or is not a directory): create it first, or leave out cwd for /workspace");
                 exec.Started.TrySetException(refusal);
                 exec.Finished.TrySetException(refusal);
                 return true;
-            case AgentFrame.Exited when exec.Pid > 0:
+            case AgentMessage.Exited when exec.Pid > 0:
                 exec.WaitStatus = frame.A;
                 exec.CpuTimeMs = Math.Min(frame.C, (ulong)TimeSpan.FromDays(365).TotalMicroseconds) / 1000.0;
                 exec.WorkspaceBytesAtExit = frame.D;
@@ -451,7 +453,7 @@ public sealed partial class LiveSandbox
         using (output.Write)
         using (errors.Write)
         {
-            sent = _channel!.Send(new AgentFrame(AgentFrame.Exec, exec.Id, 0, 0, 0, 0), [Fd(request), Fd(input.Read), Fd(output.Write), Fd(errors.Write)]);
+            sent = _channel!.Send(new AgentMessage(AgentMessage.Exec, exec.Id, 0, 0, 0, 0), [Fd(request), Fd(input.Read), Fd(output.Write), Fd(errors.Write)]);
         }
 
         if (!sent)
@@ -487,7 +489,7 @@ public sealed partial class LiveSandbox
         }
 
         exec.KilledAt = Stopwatch.GetTimestamp();
-        _ = _channel!.Send(new AgentFrame(AgentFrame.Signal, exec.Id, SIGKILL, 0, 0, 0), []);
+        _ = _channel!.Send(new AgentMessage(AgentMessage.Signal, exec.Id, SIGKILL, 0, 0, 0), []);
     }
 
     private void End(SandboxEnd reason)

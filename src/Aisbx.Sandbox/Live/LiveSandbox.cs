@@ -7,6 +7,8 @@ using Aisbx.Core.Sandboxes;
 using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Output;
 
+using Aisbx.Launcher;
+
 namespace Aisbx.Sandbox.Live;
 
 /// <summary>
@@ -157,7 +159,7 @@ public sealed partial class LiveSandbox : IDisposable
     {
         Touch();
         var exec = Background(processId);
-        return PostAsync(() => _channel!.Send(new AgentFrame(AgentFrame.Signal, exec.Id, signal, 0, 0, 0), []), cancellationToken);
+        return PostAsync(() => _channel!.Send(new AgentMessage(AgentMessage.Signal, exec.Id, signal, 0, 0, 0), []), cancellationToken);
     }
 
     /// <summary>Waits until a background process has ended; its result holds the tail of its output.</summary>
