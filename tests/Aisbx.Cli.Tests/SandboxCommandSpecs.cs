@@ -208,6 +208,17 @@ public class SandboxCommandSpecs(SandboxServer server) : IClassFixture<SandboxSe
     }
 
     [Fact]
+    public async Task Exec_without_a_server_says_so_at_once_rather_than_waiting_for_its_stdin_to_end()
+    {
+        // Act
+        var refused = await server.RunBytesAsync("input\n"u8.ToArray(), new Dictionary<string, string?>(), ["sandbox", "exec", "sbx-" + new string('0', 32), "--", "cat"], keepStdinOpen: true);
+
+        // Assert
+        Assert.Equal(125, refused.ExitCode);
+        Assert.StartsWith("aisbx: no aisbx server is set (rule server)", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_in_one_line_that_never_shows_the_key()
     {
         // Arrange

@@ -58,13 +58,13 @@ internal static class SandboxCopyCommand
     {
         if (source.Path.Parts.Count == 0)
         {
-            throw Directory(source.Id, source.Path);
+            throw DirectoryRefusal(source.Id, source.Path);
         }
 
         var (bytes, _) = await client.ReadFileAsync(source.Id, source.Path, cancellationToken);
         if (bytes is null)
         {
-            throw Directory(source.Id, source.Path);
+            throw DirectoryRefusal(source.Id, source.Path);
         }
 
         if (local == "-")
@@ -90,7 +90,7 @@ internal static class SandboxCopyCommand
         return CopyEnd.ReadBounded(stdin, "stdin", id);
     }
 
-    private static SandboxRefusal Directory(string id, RemotePath path)
+    private static SandboxRefusal DirectoryRefusal(string id, RemotePath path)
     {
         var shown = path.Parts.Count == 0 ? "/workspace" : Printable.Line(path.Text, 200);
         return new SandboxRefusal("cp-directory",

@@ -55,6 +55,7 @@ internal static class SandboxExecCommand
         {
             var commandLine = parseResult.GetValue(command) ?? [];
             SandboxHandle.Check(handle);
+            using var client = SandboxCommands.Client(parseResult, server); // before stdin is waited for: no server set is said at once
             var body = RequestBodies.Of(new RequestBodies.Exec(
                 commandLine,
                 parseResult.GetValue(cwd),
@@ -69,7 +70,6 @@ internal static class SandboxExecCommand
                 throw ExecStdin.TooLarge(handle);
             }
 
-            using var client = SandboxCommands.Client(parseResult, server);
             var (result, started) = await client.ExecAsync(handle, body, cancellationToken);
             if (started is not null)
             {
@@ -85,9 +85,8 @@ internal static class SandboxExecCommand
                 return result!.ExitCode;
             }
 
-            return ExecReport.PassThrough(result!, CallerDescriptors.Output(1), CallerDescriptors.Output(2)) || result!.Stdout.Length == 0
-                ? result!.ExitCode
-                : ExitCodes.BrokenPipe;
+            // Stdout closed, or its reader gone: 141, as SIGPIPE would end a program writing to it (as 'aisbx run').
+            return ExecReport.PassThrough(result!, CallerDescriptors.Output(1), CallerDescriptors.Output(2)) ? result!.ExitCode : ExitCodes.BrokenPipe;
         }
     }
 }
