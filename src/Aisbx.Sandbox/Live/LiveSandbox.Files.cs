@@ -113,7 +113,7 @@ public sealed partial class LiveSandbox
                 done.TrySetException(ex);
             }
         }, ex => done.TrySetException(ex));
-        var result = await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await AnswerOf(done.Task, cancellationToken).ConfigureAwait(false);
         Touch();
         return result;
     }

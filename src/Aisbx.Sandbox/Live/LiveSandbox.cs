@@ -99,7 +99,7 @@ public sealed partial class LiveSandbox : IDisposable
         var (cwd, environment) = Approve(request);
         var exec = Prepare(request with { Background = true });
         PostStart(exec, cwd, environment, request.Stdin);
-        var started = await exec.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var started = await AnswerOf(exec.Started.Task, cancellationToken).ConfigureAwait(false);
         Touch();
         return started;
     }
@@ -199,6 +199,23 @@ public sealed partial class LiveSandbox : IDisposable
 
     /// <summary>Closes the sandbox (its thread lets go of everything once bubblewrap is gone).</summary>
     public void Dispose() => Close(SandboxEnd.Closed);
+
+    /// <summary>How long the agent may take to answer a frame; a program can stop it (SIGSTOP, same uid).</summary>
+    internal TimeSpan AgentAnswerLimit { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The agent's answer; one that never comes (a program stopped the agent) closes the sandbox.</summary>
+    private async Task<T> AnswerOf<T>(Task<T> answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await answer.WaitAsync(AgentAnswerLimit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Close(SandboxEnd.AgentFailed);
+            throw new SandboxEndedException(Id, SandboxEnd.AgentFailed);
+        }
+    }
 
     /// <summary>Starts the exec on the loop's thread; the caller waits on the exec's own tasks, with no hand-off back in between.</summary>
     private void PostStart(LiveExec exec, string cwd, ImmutableArray<KeyValuePair<string, string>> environment, ReadOnlyMemory<byte> stdin)

@@ -150,3 +150,26 @@ public class LiveSandboxLockoutTests(SandboxFixture sandbox)
         Assert.Equal(CallerLockout.Rule, refusal.Rule);
     }
 }
+
+/// <summary>A program of the sandbox's own uid can stop its agent; the sandbox then closes instead of hanging its callers.</summary>
+[Collection(nameof(RealSandboxes))]
+public class LiveSandboxStoppedAgentTests(SandboxFixture sandbox)
+{
+    [Fact]
+    public async Task An_agent_stopped_by_a_program_closes_the_sandbox_once_it_does_not_answer()
+    {
+        // Arrange
+        using var live = await sandbox.Runner.StartLiveAsync(new LiveSandboxRequest { Caller = "test" }, null, TestContext.Current.CancellationToken);
+        live.AgentAnswerLimit = TimeSpan.FromSeconds(1);
+        // The stopped agent cannot report this exec's end either: it ends at its timeout and kill grace.
+        var stopped = await live.ExecAsync(Sh(SandboxFixture.InsideGuard + "kill -STOP $PPID && echo stopped") with { Timeout = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken);
+
+        // Act
+        var refusal = await Assert.ThrowsAsync<SandboxEndedException>(() => live.ReadFileAsync("anything", 10, TestContext.Current.CancellationToken));
+
+        // Assert
+        Assert.Equal("stopped\n", stopped.Stdout);
+        Assert.Equal(Core.Sandboxes.SandboxEnd.AgentFailed, refusal.Reason);
+        Assert.Equal(Core.Sandboxes.SandboxEnd.AgentFailed, await live.Ended.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+    }
+}
