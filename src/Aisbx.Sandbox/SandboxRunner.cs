@@ -114,7 +114,7 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
         var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;
         var redactedErr = secretValues.Count > 0 ? new RedactingSink(stderr, secretValues) : null;
         var outcome = SandboxExecution.Run(
-            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, violations.Record, KillGrace, cancellationToken);
+            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, v => violations.Record(v), KillGrace, cancellationToken);
         redactedOut?.Flush();
         redactedErr?.Flush();
         if (gitCheck?.After() is { } gitChange)

@@ -34,6 +34,7 @@ public sealed partial class LiveSandbox
     private readonly Dictionary<uint, (TaskCompletionSource<FileDone> Done, SafeFileHandle? Reply)> _fileOps = [];
     private readonly byte[] _chunk = new byte[ChunkSize];
     private readonly ViolationLog _sandboxViolations;
+    private readonly Queue<(int InnerPid, SyscallViolation Violation)> _unclaimed = new();
     private AisbxConfig? _config;
     private PipePair? _wake;
     private AgentChannel? _channel;
@@ -164,14 +165,15 @@ public sealed partial class LiveSandbox
                 }
 
                 placement?.OnStatus(status.Text);
-                if (pollSlots[3].Revents != 0)
-                {
-                    _monitor.OnListenerReady(pollSlots[3].Revents);
-                }
-
+                // Frames first: an exec's STARTED, when it came with its program's first violation, names whose it is.
                 if (pollSlots[2].Revents != 0)
                 {
                     channelOpen = ReadFrames();
+                }
+
+                if (pollSlots[3].Revents != 0)
+                {
+                    _monitor.OnListenerReady(pollSlots[3].Revents);
                 }
 
                 // Output is read before the frames that follow it are acted on, so an exit never outruns its output.
@@ -338,160 +340,6 @@ public sealed partial class LiveSandbox
         exec.Finished.TrySetResult(result);
     }
 
-    /// <returns>False once the agent's end is closed.</returns>
-    private bool ReadFrames()
-    {
-        while (true)
-        {
-            switch (_channel!.Receive(out var frame, out var descriptor))
-            {
-                case ReceiveResult.Nothing:
-                    return true;
-                case ReceiveResult.Closed:
-                    End(SandboxEnd.AgentFailed);
-                    return false;
-                case ReceiveResult.Malformed:
-                    Fault();
-                    return false;
-            }
-
-            if (!Handle(frame, descriptor))
-            {
-                if (descriptor >= 0)
-                {
-                    _ = Interop.Interop.Close(descriptor);
-                }
-
-                Fault();
-                return false;
-            }
-        }
-    }
-
-    /// <summary>Acts on one frame from the agent; false when the frame is not one the agent may send now.</summary>
-    private bool Handle(AgentMessage frame, int descriptor)
-    {
-        if (frame.Type == AgentMessage.Ready)
-        {
-            if (_ready.Task.IsCompleted || descriptor < 0 || !IsSeccompListener(descriptor))
-            {
-                return false;
-            }
-
-            _monitor!.Adopt(descriptor);
-            _ready.TrySetResult();
-            return true;
-        }
-
-        if (descriptor >= 0 || !_ready.Task.IsCompleted)
-        {
-            return false;
-        }
-
-        if (frame.Type == AgentMessage.FileDone)
-        {
-            if (!_fileOps.Remove(frame.Id, out var op))
-            {
-                return false;
-            }
-
-            op.Done.TrySetResult(new FileDone(frame.A, frame.C, frame.D, op.Reply));
-            return true;
-        }
-
-        var exec = _active.Find(e => e.Id == frame.Id);
-        if (exec is null || exec.Ended)
-        {
-            return false;
-        }
-
-        var now = Stopwatch.GetTimestamp();
-        switch (frame.Type)
-        {
-            case AgentMessage.Started when exec.Pid == 0 && frame.A > 1 && !_active.Any(e => e.Pid == frame.A):
-                exec.Pid = frame.A;
-                exec.Deadline = exec.Timeout is { } timeout ? now + Ticks(timeout) : null;
-                if (exec.Background)
-                {
-                    _processes[exec.Pid] = exec;
-                }
-
-                exec.Started.TrySetResult(new LiveStart(exec.Pid, null));
-                return true;
-            case AgentMessage.Failed when exec.Pid == 0 && frame.A is 126 or 127:
-                exec.StartFailure = frame.A;
-                exec.EndedAt = now;
-                exec.DrainUntil = now + Ticks(DrainGrace);
-                return true;
-            case AgentMessage.Failed when exec.Pid == 0 && frame.A == 125:
-                _active.Remove(exec);
-                exec.ClosePipes();
-                var refusal = new SandboxFileException("cwd-missing", "the working directory does not exist in the sandbox (or is not a directory): create it first, or leave out cwd for /workspace");
-                exec.Started.TrySetException(refusal);
-                exec.Finished.TrySetException(refusal);
-                return true;
-            case AgentMessage.Exited when exec.Pid > 0:
-                exec.WaitStatus = frame.A;
-                exec.CpuTimeMs = Math.Min(frame.C, (ulong)TimeSpan.FromDays(365).TotalMicroseconds) / 1000.0;
-                exec.WorkspaceBytesAtExit = frame.D;
-                exec.EndedAt = now;
-                exec.DrainUntil = now + Ticks(DrainGrace);
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private void StartExec(LiveExec exec, string workingDirectory, ImmutableArray<KeyValuePair<string, string>> environment, ReadOnlyMemory<byte> stdin)
-    {
-        using var request = AgentRequests.Exec(workingDirectory, exec.Command, environment);
-        var input = PipePair.Create();
-        var output = PipePair.Create();
-        var errors = PipePair.Create();
-        bool sent;
-        using (input.Read)
-        using (output.Write)
-        using (errors.Write)
-        {
-            sent = _channel!.Send(new AgentMessage(AgentMessage.Exec, exec.Id, 0, 0, 0, 0), [Fd(request), Fd(input.Read), Fd(output.Write), Fd(errors.Write)]);
-        }
-
-        if (!sent)
-        {
-            input.Dispose();
-            output.Dispose();
-            errors.Dispose();
-            throw new SandboxEndedException(Id, _endReason ?? SandboxEnd.AgentFailed);
-        }
-
-        SetNonBlocking(input.Write);
-        SetNonBlocking(output.Read);
-        SetNonBlocking(errors.Read);
-        exec.StdinPipe = input.Write;
-        exec.StdoutPipe = output.Read;
-        exec.StderrPipe = errors.Read;
-        exec.SentAt = Stopwatch.GetTimestamp();
-        // The counters as last read (they only grow): a hit since then shows in this exec, at no read per start.
-        exec.OomKillsAtStart = _oomKillsSeen;
-        exec.PidsRefusalsAtStart = _pidsRefusalsSeen;
-        exec.Violations = new ViolationLog(PublishViolation);
-        exec.QueueInput(stdin);
-        exec.CloseInputWhenWritten = !exec.Background;
-        exec.PumpInput();
-        _active.Add(exec);
-    }
-
-    private void KillExec(LiveExec exec)
-    {
-        if (exec.Ended || exec.KilledAt is not null)
-        {
-            return;
-        }
-
-        exec.KilledAt = Stopwatch.GetTimestamp();
-        _ = _channel!.Send(new AgentMessage(AgentMessage.Signal, exec.Id, SIGKILL, 0, 0, 0), []);
-    }
-
     private void End(SandboxEnd reason)
     {
         _endReason ??= reason;
@@ -500,21 +348,6 @@ public sealed partial class LiveSandbox
 
     /// <summary>The agent sent what it may not: nothing more it says is believed, and the sandbox ends.</summary>
     private void Fault() => End(SandboxEnd.AgentFailed);
-
-    private void OnViolation(SyscallViolation violation)
-    {
-        var inner = ProcessGroups.InnerLeaderOf(_monitor!.LastCallerPid);
-        var exec = inner is { } pid ? _active.Find(e => e.Pid == pid) : null;
-        if (exec is not null && violation.Action == Core.Profiles.SyscallAction.Kill)
-        {
-            exec.KilledForViolation = true;
-        }
-
-        (exec?.Violations ?? _sandboxViolations).Record(violation);
-    }
-
-    private void PublishViolation(SyscallViolation v) =>
-        _events.Publish(SecurityEventKind.Violation, v.Detail, v.Severity, ViolationLog.ActionName(v.Action), Id, Profile, count: true, v.Time);
 
     /// <summary>Ends what is left once bubblewrap is gone: each exec is reported, every waiting call is answered.</summary>
     private void Shutdown()
@@ -564,81 +397,6 @@ public sealed partial class LiveSandbox
         while (_posted.TryDequeue(out var call))
         {
             call.Fail(ended);
-        }
-    }
-
-    private void Post(Action run, Action<Exception> fail)
-    {
-        lock (_postLock)
-        {
-            if (!_loopOver)
-            {
-                _posted.Enqueue((run, fail));
-                Wake();
-                return;
-            }
-        }
-
-        fail(new SandboxEndedException(Id, _endReason ?? SandboxEnd.AgentFailed));
-    }
-
-    private Task PostAsync(Action run, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
-        {
-            try
-            {
-                run();
-                done.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        }, ex => done.TrySetException(ex));
-        return done.Task.WaitAsync(cancellationToken);
-    }
-
-    private async Task<T> PostAsync<T>(Func<T> run, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
-        {
-            try
-            {
-                done.TrySetResult(run());
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        }, ex => done.TrySetException(ex));
-        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private unsafe void Wake()
-    {
-        byte one = 1;
-        _ = Interop.Interop.Write(Fd(_wake!.Write), &one, 1);
-    }
-
-    private unsafe void RunPosted()
-    {
-        byte* sink = stackalloc byte[64];
-        while (Read(Fd(_wake!.Read), sink, 64) > 0)
-        {
-        }
-
-        while (_posted.TryDequeue(out var call))
-        {
-            if (_endReason is not null)
-            {
-                call.Fail(new SandboxEndedException(Id, _endReason.Value));
-                continue;
-            }
-
-            call.Run();
         }
     }
 

@@ -13,7 +13,8 @@ internal sealed class ViolationLog(Action<SyscallViolation> onFirst)
 {
     private readonly List<(SyscallViolation First, int Count)> _entries = [];
 
-    public void Record(SyscallViolation violation)
+    /// <param name="publish">Whether a first attempt is reported (not when it was reported already, elsewhere).</param>
+    public void Record(SyscallViolation violation, bool publish = true)
     {
         for (var i = 0; i < _entries.Count; i++)
         {
@@ -26,7 +27,10 @@ internal sealed class ViolationLog(Action<SyscallViolation> onFirst)
         }
 
         _entries.Add((violation, 1));
-        onFirst(violation);
+        if (publish)
+        {
+            onFirst(violation);
+        }
     }
 
     public ImmutableArray<Violation> ToResult() =>
