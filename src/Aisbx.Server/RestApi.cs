@@ -93,8 +93,6 @@ internal static class RestApi
         return Error(http, outcome.Rule == ServiceRules.Scope ? 403 : later ? 429 : 400, outcome.Refusal, outcome.Rule);
     }
 
-    private static string Printable(string name) => new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
-
     internal static Task Error(HttpContext http, int status, string message, string rule) =>
         ErrorReply.WriteAsync(http, status, rule, -32000, message);
 

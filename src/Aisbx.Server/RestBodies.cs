@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aisbx.Service;
 using Microsoft.AspNetCore.Http;
 
 namespace Aisbx.Server;
@@ -19,7 +20,7 @@ internal static class RestBodies
                 {
                     if (!fields.TryAdd(property.Name, property.Value.Clone()))
                     {
-                        await RestApi.Error(http, 400, $"the body has the field '{Printable(property.Name)}' twice: send each field once", "json");
+                        await RestApi.Error(http, 400, $"the body has the field '{JsonFields.Printable(property.Name)}' twice: send each field once", "json");
                         return null;
                     }
                 }
@@ -43,5 +44,4 @@ internal static class RestBodies
         return buffer.ToArray();
     }
 
-    private static string Printable(string name) => new([.. name.Take(60).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
 }

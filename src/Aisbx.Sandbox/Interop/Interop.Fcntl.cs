@@ -10,4 +10,7 @@ internal static partial class Interop
 
     [LibraryImport(Libraries.Libc, EntryPoint = "fcntl", SetLastError = true)]
     internal static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary>Sets O_NONBLOCK on a descriptor (its own open file description: the other end of a pipe keeps its mode).</summary>
+    internal static void SetNonBlocking(int fd) => _ = Fcntl(fd, F_SETFL, Fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
 }

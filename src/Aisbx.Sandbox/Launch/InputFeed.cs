@@ -34,8 +34,7 @@ internal sealed class InputFeed
         };
         _pipe = pipeWrite;
         _capBytes = capBytes;
-        var fd = SandboxExecution.Fd(pipeWrite);
-        _ = Fcntl(fd, F_SETFL, Fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+        SetNonBlocking(SandboxExecution.Fd(pipeWrite));
     }
 
     public bool Truncated { get; private set; }

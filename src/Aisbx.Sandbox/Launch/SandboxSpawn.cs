@@ -62,12 +62,12 @@ internal sealed class SandboxSpawn : IDisposable
         {
             List<(int, int)> fds =
             [
-                (Fd(stdinPipe.Read), 0), (Fd(stdoutPipe.Write), 1), (Fd(stderrPipe.Write), 2),
-                (Fd(statusPipe.Write), BwrapCommandLine.StatusFd),
-                .. workspace is null ? [] : new[] { (Fd(workspace.Handle), BwrapCommandLine.WorkspaceFd) },
-                (Fd(handOff.Theirs), BwrapCommandLine.HandOffFd),
-                .. dataFiles.Select(d => (Fd(d.Handle), d.Fd)),
-                .. cgroup is null ? [] : new[] { (Fd(blockPipe.Read), BwrapCommandLine.BlockFd) },
+                (SandboxExecution.Fd(stdinPipe.Read), 0), (SandboxExecution.Fd(stdoutPipe.Write), 1), (SandboxExecution.Fd(stderrPipe.Write), 2),
+                (SandboxExecution.Fd(statusPipe.Write), BwrapCommandLine.StatusFd),
+                .. workspace is null ? [] : new[] { (SandboxExecution.Fd(workspace.Handle), BwrapCommandLine.WorkspaceFd) },
+                (SandboxExecution.Fd(handOff.Theirs), BwrapCommandLine.HandOffFd),
+                .. dataFiles.Select(d => (SandboxExecution.Fd(d.Handle), d.Fd)),
+                .. cgroup is null ? [] : new[] { (SandboxExecution.Fd(blockPipe.Read), BwrapCommandLine.BlockFd) },
             ];
             var process = NativeProcess.Start(executable, argv, HostEnvironment, fds);
             return new SandboxSpawn(process, stdinPipe, stdoutPipe, stderrPipe, statusPipe, blockPipe, handOff);
@@ -94,8 +94,6 @@ internal sealed class SandboxSpawn : IDisposable
             dataFiles.ForEach(d => d.Handle.Dispose());
         }
     }
-
-    private static int Fd(System.Runtime.InteropServices.SafeHandle handle) => (int)handle.DangerousGetHandle();
 
     public void Dispose()
     {

@@ -432,13 +432,9 @@ public sealed partial class LiveSandbox
     private static bool IsSeccompListener(int fd) =>
         new FileInfo("/proc/self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture)).LinkTarget == "anon_inode:seccomp notify";
 
-    private static void SetNonBlocking(SafeFileHandle handle)
-    {
-        var fd = Fd(handle);
-        _ = Fcntl(fd, F_SETFL, Fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
-    }
+    private static void SetNonBlocking(SafeFileHandle handle) => Interop.Interop.SetNonBlocking(Fd(handle));
 
-    private static int Fd(SafeHandle handle) => (int)handle.DangerousGetHandle();
+    private static int Fd(SafeHandle handle) => SandboxExecution.Fd(handle);
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 }

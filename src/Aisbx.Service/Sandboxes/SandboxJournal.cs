@@ -33,7 +33,7 @@ public sealed class SandboxJournal : IDisposable
                     continue;
                 }
 
-                registry.RememberRestarted(Open(lines.Skip(1)));
+                registry.RememberRestarted(StillOpen(lines.Skip(1)));
                 File.Delete(file);
             }
 
@@ -54,7 +54,7 @@ public sealed class SandboxJournal : IDisposable
 
     public void Ended(string handle) => Append($"-\t{Hash(handle)}");
 
-    private static IEnumerable<(string Hash, string Owner)> Open(IEnumerable<string> lines)
+    private static IEnumerable<(string Hash, string Owner)> StillOpen(IEnumerable<string> lines)
     {
         var open = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in lines)

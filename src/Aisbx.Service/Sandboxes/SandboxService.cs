@@ -218,7 +218,7 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
         {
             return ended is { } reason
                 ? Refuse<T>(caller, operation, Ended, reason.Describe(handle!))
-                : Refuse<T>(caller, operation, NotFound, NotFoundMessage(handle));
+                : Refuse<T>(caller, operation, NotFound, NotFoundMessage);
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.Runs.Stopping);
@@ -274,7 +274,8 @@ public sealed class SandboxService(ServiceContext context, SandboxRegistry regis
     private void Record(CallerIdentity caller, string detail, string action, string profile, string? sandboxId, string kind) =>
         context.Log.Publish(new SecurityEvent(kind, detail, Severity.Low, action, sandboxId, profile, caller.Name, DateTimeOffset.UtcNow));
 
-    private static string NotFoundMessage(string? handle) =>
+    /// <summary>The same words for every handle that is not the caller's: nothing in them tells whether it exists.</summary>
+    private const string NotFoundMessage =
         "no such sandbox is here: give the sandboxId that aisbx-sandbox-create (POST /v1/sandboxes) returned, or create a new sandbox";
 
     private static string Printable(string text) => new([.. text.Take(80).Select(c => char.IsControl(c) || c == '\'' ? '?' : c)]);
