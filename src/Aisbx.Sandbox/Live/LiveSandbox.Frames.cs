@@ -171,6 +171,11 @@ public sealed partial class LiveSandbox
     {
         var inner = ProcessGroups.InnerLeaderOf(_monitor!.LastCallerPid);
         var exec = inner is { } pid ? _active.Find(e => e.Pid == pid) : null;
+        if (exec is null && _active.Count == 1)
+        {
+            // The only exec running: its group could not be told (its STARTED still on the way, or /proc raced).
+            exec = _active[0];
+        }
         if (exec is not null && violation.Action == Core.Profiles.SyscallAction.Kill)
         {
             exec.KilledForViolation = true;
