@@ -14,7 +14,7 @@ public class ProfileCatalogTests
         foreach (var profile in catalog.All())
         {
             Assert.False(string.IsNullOrWhiteSpace(profile.Description));
-            Assert.Equal("host", profile.Rootfs);
+            Assert.Equal(Aisbx.Core.Rootfs.RootfsKind.Packages, profile.Rootfs.Kind);
             Assert.NotEmpty(profile.Toolchain);
             Assert.Contains("PATH", profile.Env.Keys);
             Assert.Contains("sudo", profile.DeniedCommands);

@@ -62,7 +62,7 @@ internal static class ProfileCommands
         {
             $"{profile.Name}: {profile.Description}",
             $"  origin:      {profile.Origin}",
-            $"  rootfs:      {profile.Rootfs}",
+            $"  rootfs:      {profile.Rootfs.Describe()}",
             $"  network:     {document.Network} (allowed: {string.Join(", ", document.AllowedNetworks)})",
             $"  toolchain:   {string.Join(", ", profile.Toolchain)}{(document.ToolchainPresent ? "" : $" (missing: {string.Join(", ", document.MissingTools)})")}",
             $"  limits:      wall {l.WallTime}, cpu {l.CpuTime}, memory {l.Memory}, pids {l.Pids}, file size {l.FileSize}, open files {l.OpenFiles}, /tmp {l.TmpSize}, output {l.Output}",

@@ -25,7 +25,7 @@ internal sealed record ProfileDocument(
         profile.Name,
         profile.Description,
         profile.Origin,
-        profile.Rootfs,
+        profile.Rootfs.Describe(),
         NetworkModeText.Format(profile.Network),
         [.. profile.AllowedNetworks.Select(NetworkModeText.Format)],
         profile.Toolchain,

@@ -34,6 +34,14 @@ public sealed record AisbxConfig
 
     public LiveSandboxSettings Sandboxes { get; init; } = LiveSandboxSettings.Default;
 
+    public RootfsSettings RootfsBuilds { get; init; } = RootfsSettings.Default;
+
+    /// <summary>Built trees (<c>aisbx build</c>), each under the hash of its inputs.</summary>
+    public string RootfsStore => RootfsBuilds.Store ?? Path.Combine(ConfigDirectory, "rootfs");
+
+    /// <summary>Downloads kept between builds (the apt cache).</summary>
+    public string CacheDirectory => RootfsBuilds.Cache ?? Path.Combine(ConfigDirectory, "cache");
+
     /// <summary>The encrypted secrets store.</summary>
     public string SecretsFile => Path.Combine(ConfigDirectory, "secrets.json");
 

@@ -121,6 +121,12 @@ public static class AisbxConfigLoader
             server.RejectUnknownKeys();
         }
 
+        if (root.Table("rootfs") is { } rootfs)
+        {
+            config = config with { RootfsBuilds = ReadRootfs(rootfs, config.RootfsBuilds, config) };
+            rootfs.RejectUnknownKeys();
+        }
+
         if (root.Table("sandboxes") is { } sandboxes)
         {
             config = config with { Sandboxes = ReadSandboxes(sandboxes, config.Sandboxes) };
@@ -130,6 +136,17 @@ public static class AisbxConfigLoader
         root.RejectUnknownKeys();
         return config;
     }
+
+    private static RootfsSettings ReadRootfs(TomlSection section, RootfsSettings settings, AisbxConfig config) => settings with
+    {
+        Store = section.String("store") is { } store ? AbsoluteDirectory(section, "store", config.ExpandHome(store)) : settings.Store,
+        Cache = section.String("cache") is { } cache ? AbsoluteDirectory(section, "cache", config.ExpandHome(cache)) : settings.Cache,
+        BuildTimeout = section.Duration("build_timeout") ?? settings.BuildTimeout,
+        MaxImageBytes = Bytes(section, "max_image_size") ?? settings.MaxImageBytes,
+    };
+
+    private static string AbsoluteDirectory(TomlSection section, string key, string path) =>
+        Path.IsPathFullyQualified(path) ? Path.GetFullPath(path) : throw section.Error($"{key} = \"{path}\" must be an absolute path (or start with ~/)");
 
     private static LiveSandboxSettings ReadSandboxes(TomlSection section, LiveSandboxSettings settings) => settings with
     {

@@ -96,6 +96,8 @@ internal sealed class TomlSection
         return builder.MoveToImmutable();
     }
 
+    public bool IsTable(string key) => Raw(key) is TomlTable;
+
     public TomlSection? Table(string key)
     {
         return Raw(key) switch

@@ -9,8 +9,8 @@ public sealed record Profile
 
     public required string Description { get; init; }
 
-    /// <summary>Where the sandbox's system comes from. Only <c>host</c> exists for now: the host's own dirs, read-only.</summary>
-    public string Rootfs { get; init; } = "host";
+    /// <summary>Where the sandbox's system comes from: the host's own dirs, or a tree <c>aisbx build</c> makes.</summary>
+    public Rootfs.RootfsSpec Rootfs { get; init; } = Aisbx.Core.Rootfs.RootfsSpec.Host;
 
     public ImmutableArray<ProfileMount> Mounts { get; init; } = [];
 

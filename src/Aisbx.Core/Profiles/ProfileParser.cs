@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Aisbx.Core.Configuration;
+using Aisbx.Core.Rootfs;
 using Aisbx.Core.Units;
 
 namespace Aisbx.Core.Profiles;
@@ -25,16 +26,11 @@ public static class ProfileParser
         profile = profile with
         {
             Description = root.String("description") ?? profile.Description,
-            Rootfs = root.String("rootfs") ?? profile.Rootfs,
+            Rootfs = RootfsParser.Read(root, profile.Rootfs),
             Toolchain = root.StringList("toolchain") ?? profile.Toolchain,
             DeniedCommands = root.StringList("denied_commands") ?? profile.DeniedCommands,
             InstallHint = root.String("install_hint") ?? profile.InstallHint,
         };
-
-        if (profile.Rootfs != "host")
-        {
-            throw root.Error($"rootfs '{profile.Rootfs}' is not available yet; use rootfs = \"host\"");
-        }
 
         if (string.IsNullOrWhiteSpace(profile.Description))
         {
