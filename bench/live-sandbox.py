@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 
-from sandbox_command import BUILD, build, percentile, spawn_and_wait
+from sandbox_command import BUILD, TREES, build, ensure_trees, percentile, spawn_and_wait
 sys.path.insert(0, os.path.dirname(__file__))
 from importlib import import_module
 StdioClient = import_module("mcp-latency").StdioClient
@@ -94,13 +94,14 @@ def memory_of(sandbox_id):
 
 
 def main():
-    build()
+    aisbx = build()
     scratch = tempfile.mkdtemp(prefix="aisbx-bench-live-")
     config = os.path.join(scratch, "config")
     os.makedirs(config)
     with open(os.path.join(config, "config.toml"), "w") as f:
         f.write(f"[server]\nrequests_per_minute = 1000000\nmax_running = 64\nmax_running_per_key = 64\n"
-                f"[sandboxes]\nmax_per_caller = {IDLE + 5}\nmax_total = {IDLE + 5}\ncreations_per_minute = 100000\n")
+                f"[sandboxes]\nmax_per_caller = {IDLE + 5}\nmax_total = {IDLE + 5}\ncreations_per_minute = 100000\n{TREES}")
+    ensure_trees(aisbx, config, "default")
     server, port = serve(config)
     rest = Rest(port)
     stdio = StdioClient([os.path.join(BUILD, "aisbx-mcp"), "--config", config])

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from sandbox_command import BUILD, BwrapCommand, build, percentile, scratch_config
+from sandbox_command import ensure_trees, BUILD, BwrapCommand, build, percentile, scratch_config
 
 CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 
@@ -50,6 +50,7 @@ def main():
     scratch = tempfile.mkdtemp(prefix="aisbx-bench-mcp-")
     try:
         config, workdir = scratch_config(scratch)
+        ensure_trees(aisbx, config, "default")
         subprocess.run([aisbx, "--config", config, "run", "-w", workdir, "--", "/bin/true"], check=True, stdin=subprocess.DEVNULL)
         bwrap = BwrapCommand(aisbx, config, workdir, scratch)
         client = StdioClient([os.path.join(BUILD, "aisbx-mcp"), "--config", config])

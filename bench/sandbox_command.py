@@ -34,8 +34,19 @@ def scratch_config(scratch):
     os.makedirs(config)
     os.makedirs(workdir)
     with open(os.path.join(config, "config.toml"), "w") as f:
-        f.write(f'[workdir]\nallowed_roots = ["{os.path.join(scratch, "work")}"]\n')
+        f.write(f'[workdir]\nallowed_roots = ["{os.path.join(scratch, "work")}"]\n\n{TREES}')
     return config, workdir
+
+
+# The built trees the test suite shares (./test.sh builds every built-in profile's): benches use the same ones.
+TREES = (f'[rootfs]\nstore = "{os.path.join(ROOT, ".build", "test-trees", "rootfs")}"\n'
+         f'cache = "{os.path.join(ROOT, ".build", "test-trees", "cache")}"\n')
+
+
+def ensure_trees(aisbx, config, *profiles):
+    """Builds the profiles' environments in the shared store when they are not built (a no-op otherwise)."""
+    for profile in profiles:
+        subprocess.run([aisbx, "--config", config, "build", "--profile", profile], check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
 
 class BwrapCommand:

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from sandbox_command import ROOT, BwrapCommand, build, percentile, scratch_config, spawn_and_wait
+from sandbox_command import ensure_trees, ROOT, BwrapCommand, build, percentile, scratch_config, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 
@@ -30,6 +30,7 @@ def main():
     scratch = tempfile.mkdtemp(prefix="aisbx-bench-")
     try:
         config, workdir = scratch_config(scratch)
+        ensure_trees(aisbx, config, "default")
         aisbx_argv = [aisbx, "--config", config, "run", "--", "/bin/true"]
         wrapper_argv = [os.path.join(ROOT, "aisbx"), "--config", config, "run", "--", "/bin/true"]
         bare_argv = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-from sandbox_command import build, percentile, scratch_config, spawn_and_wait
+from sandbox_command import ensure_trees, build, percentile, scratch_config, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 SIZES = [0, 1000, 10000]
@@ -45,6 +45,7 @@ def main():
     os.chmod(scratch, 0o755)  # uid 1234 must reach its workdirs, or aisbx lends them to the sandbox uid instead
     try:
         config, _ = scratch_config(scratch)
+        ensure_trees(aisbx, config, "default")
         work = os.path.join(scratch, "work")
         variants = {"fresh": [aisbx, "--config", config, "run", "--", "/bin/true"]}
         for size in SIZES:

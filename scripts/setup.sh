@@ -23,6 +23,11 @@ aisbx_missing_packages() {
   libraries="$(ldconfig -p 2>/dev/null || true)"
   grep 'libseccomp\.so\.2' <<<"$libraries" >/dev/null || missing+=(libseccomp2)
   grep 'libacl\.so\.1' <<<"$libraries" >/dev/null || missing+=(libacl1)
+  # aisbx build: package trees (mmdebstrap in unshare mode, with uidmap) and images (skopeo, umoci).
+  command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  command -v newuidmap >/dev/null 2>&1 || missing+=(uidmap)
+  command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  command -v umoci >/dev/null 2>&1 || missing+=(umoci)
   # NativeAOT links with a C toolchain and zlib.
   command -v cc >/dev/null 2>&1 || missing+=(gcc)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
