@@ -82,7 +82,15 @@ public class LaunchPlanTests
     [Fact]
     public void Optional_mounts_missing_on_the_host_are_skipped()
     {
-        var plan = Plan(new RunRequest { Command = ["ls"] }, resolve: p => p == "/etc/hosts" ? null : p);
+        var plan = PlanOf("""
+            [[mounts]]
+            source = "/etc/hosts"
+            optional = true
+
+            [[mounts]]
+            source = "/etc/ld.so.cache"
+            optional = true
+            """, resolve: p => p == "/etc/hosts" ? null : p);
 
         Assert.DoesNotContain(plan.Mounts, m => m.Target == "/etc/hosts");
         Assert.Contains(plan.Mounts, m => m.Target == "/etc/ld.so.cache");
@@ -91,9 +99,25 @@ public class LaunchPlanTests
     [Fact]
     public void Mounts_under_home_expand_to_the_caller_home()
     {
-        var plan = Plan(new RunRequest { Command = ["ls"], Profile = "rust-dev" });
+        var plan = PlanOf("[[mounts]]\nsource = \"~/.rustup\"\ntarget = \"/opt/rustup\"\n");
 
         Assert.Contains(plan.Mounts, m => m is BindMount { Source: "/home/ada/.rustup", Target: "/opt/rustup" });
+    }
+
+    /// <summary>The plan of a user profile that extends default with <paramref name="body"/>.</summary>
+    private static LaunchPlan PlanOf(string body, Func<string, string?>? resolve = null)
+    {
+        var tomlDir = Directory.CreateTempSubdirectory();
+        try
+        {
+            File.WriteAllText(Path.Combine(tomlDir.FullName, "custom.toml"), "extends = \"default\"\ndescription = \"x\"\n" + body);
+            var approved = RunPolicy.Approve(new RunRequest { Command = ["ls"], Profile = "custom" }, new ProfileCatalog(tomlDir.FullName), Config);
+            return new LaunchPlanBuilder(Config, Rootfs, resolve ?? (p => p), () => "/opt/aisbx/aisbx-launch").Build(approved, "sbx-test", "/home/ada/project", null);
+        }
+        finally
+        {
+            tomlDir.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -158,7 +182,7 @@ public class LaunchPlanTests
     }
 
     [Theory]
-    [InlineData("/bin/sh", "/usr/bin/sh")]
+    [InlineData("/bin/ls", "/usr/bin/ls")]
     [InlineData("/usr/lib/x", "/usr/lib/x")]
     [InlineData("/workspace/run.sh", "/home/ada/project/run.sh")]
     [InlineData("/tmp/x", null)]

@@ -63,7 +63,7 @@ public class SeccompTests(SandboxFixture sandbox)
     {
         var attack = await sandbox.AttackAsync("""
             unshare -U true && echo UNSHARED
-            mount -t tmpfs none /tmp && echo MOUNTED
+            python3 -c "import ctypes; print('MOUNTED' if ctypes.CDLL(None).mount(b'none', b'/tmp', b'tmpfs', 0, None) == 0 else 'not mounted')"
             sleep 30 & sibling=$!
             python3 -c "import ctypes,sys; r=ctypes.CDLL(None).ptrace(16, int(sys.argv[1]), 0, 0); print('TRACED' if r == 0 else 'not traced')" $sibling
             kill $sibling
