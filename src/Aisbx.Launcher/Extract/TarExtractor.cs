@@ -26,8 +26,10 @@ internal sealed class TarExtractor(int rootFd, long maxBytes)
     public long Extract(Stream archive)
     {
         using var reader = new TarReader(archive);
+        var entries = 0;
         while (NextEntry(reader) is { } entry)
         {
+            entries++;
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
             {
                 continue; // pax defaults for the entries after it, which TarReader applies; not a file.
@@ -50,6 +52,11 @@ internal sealed class TarExtractor(int rootFd, long maxBytes)
             {
                 _ = Close(parent);
             }
+        }
+
+        if (entries == 0)
+        {
+            throw new ExtractRefusedException("the archive has no entries: refused (is it a tar file of a root filesystem?)");
         }
 
         foreach (var created in _directories.Created)
