@@ -77,6 +77,29 @@ public class HostileTarballTests
     }
 
     [Fact]
+    public async Task A_file_over_an_earlier_symlink_replaces_the_link_and_leaves_its_target_alone()
+    {
+        // Arrange
+        using var scratch = new ImportScratch();
+        var target = Path.Combine(scratch.Canary, "victim");
+        await File.WriteAllTextAsync(target, "original", TestContext.Current.CancellationToken);
+        ImportScratch.Run("chown", $"{BuildUid}:{BuildUid}", target);
+        var tarball = scratch.Tarball("evil.tar", writer =>
+        {
+            AddEntry(writer, TarEntryType.SymbolicLink, "victim", target);
+            AddFile(writer, "victim", "pwned");
+        });
+
+        // Act
+        await scratch.ImportAsync(tarball);
+
+        // Assert
+        Assert.Equal("original", File.ReadAllText(target));
+        Assert.True(Status(Path.Combine(scratch.Tree, "victim"))!.Value.IsRegularFile);
+        Assert.Equal("pwned", File.ReadAllText(Path.Combine(scratch.Tree, "victim")));
+    }
+
+    [Fact]
     public async Task A_hard_link_to_a_file_outside_the_tree_is_refused()
     {
         // Arrange: a file the build uid owns, so that the kernel's protected_hardlinks would not stop the link.

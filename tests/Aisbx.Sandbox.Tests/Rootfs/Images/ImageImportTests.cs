@@ -153,13 +153,17 @@ public class ImageImportTests
         using var scratch = new ImportScratch();
         var notTar = Path.Combine(scratch.Root, "notes.txt");
         await File.WriteAllTextAsync(notTar, "just text, not an archive", TestContext.Current.CancellationToken);
+        var empty = Path.Combine(scratch.Root, "empty.tar");
+        await File.WriteAllBytesAsync(empty, new byte[1024], TestContext.Current.CancellationToken); // two zero blocks: a tar's end
 
         // Act
         var missing = await Assert.ThrowsAsync<BuildFailedException>(() => scratch.ImportAsync(Path.Combine(scratch.Root, "absent.tar")));
         var wrong = await Assert.ThrowsAsync<BuildFailedException>(() => scratch.ImportAsync(notTar));
+        var nothing = await Assert.ThrowsAsync<BuildFailedException>(() => scratch.ImportAsync(empty));
 
         // Assert
         Assert.Contains("does not exist: set [rootfs] image", missing.Message, StringComparison.Ordinal);
         Assert.Contains("is not a tar archive", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains("the archive has no entries: refused", nothing.Message, StringComparison.Ordinal);
     }
 }
