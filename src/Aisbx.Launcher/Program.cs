@@ -5,7 +5,8 @@ namespace Aisbx.Launcher;
 /// reads the payload (the compiled syscall filter and the program's environment), installs the filter with a
 /// notification listener, hands the listener to aisbx over the socket, and execs the program with exactly that
 /// environment. If any step fails, the program never starts: there is no way on without the filter.
-/// <c>aisbx-launch --agent PAYLOAD_FD SOCKET_FD</c> starts a live sandbox's agent instead (<see cref="SandboxAgent"/>).
+/// <c>aisbx-launch --agent PAYLOAD_FD SOCKET_FD</c> starts a live sandbox's agent instead (<see cref="SandboxAgent"/>),
+/// and <c>aisbx-launch --extract ...</c>, on the host as the build uid, unpacks an image (<see cref="Extract.ExtractMode"/>).
 /// </summary>
 internal static class Program
 {
@@ -26,6 +27,11 @@ internal static class Program
 
     private static int Launch(string[] args)
     {
+        if (args is ["--extract", ..])
+        {
+            return Extract.ExtractMode.Run(args);
+        }
+
         if (args is ["--agent", var agentPayload, var agentSocket] && int.TryParse(agentPayload, out var agentPayloadFd) && int.TryParse(agentSocket, out var agentSocketFd))
         {
             return LaunchPayload.Read(agentPayloadFd) is { } agentLaunch
