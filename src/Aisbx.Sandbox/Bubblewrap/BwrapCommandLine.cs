@@ -88,11 +88,15 @@ public static class BwrapCommandLine
         // The launcher installs the syscall filter, hands its listener to aisbx, and execs the program.
         if (plan.Agent)
         {
-            args.AddRange("--chdir", plan.WorkingDirectory, "--", LaunchPlan.LauncherPath, "--agent", Number(PayloadFd), Number(HandOffFd));
+            args.AddRange("--chdir", plan.WorkingDirectory, "--");
+            args.AddRange(plan.LauncherPrefix);
+            args.AddRange(LaunchPlan.LauncherPath, "--agent", Number(PayloadFd), Number(HandOffFd));
             return new BwrapInvocation(args.ToImmutable(), dataFiles.ToImmutable());
         }
 
-        args.AddRange("--chdir", plan.WorkingDirectory, "--", LaunchPlan.LauncherPath, Number(PayloadFd), Number(HandOffFd));
+        args.AddRange("--chdir", plan.WorkingDirectory, "--");
+        args.AddRange(plan.LauncherPrefix);
+        args.AddRange(LaunchPlan.LauncherPath, Number(PayloadFd), Number(HandOffFd));
         args.AddRange(plan.Command);
         return new BwrapInvocation(args.ToImmutable(), dataFiles.ToImmutable());
     }

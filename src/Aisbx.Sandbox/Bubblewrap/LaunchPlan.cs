@@ -44,6 +44,9 @@ public sealed record LaunchPlan
     /// <summary>A live sandbox: the launcher stays as its agent (<c>--agent</c>) instead of exec'ing <see cref="Command"/>.</summary>
     public bool Agent { get; init; }
 
+    /// <summary>Arguments before the launcher's path: the host's loader, in a tree that may lack a glibc the launcher can use.</summary>
+    public ImmutableArray<string> LauncherPrefix { get; init; } = [];
+
     public string? EnvValue(string name)
     {
         foreach (var (key, value) in Env)

@@ -84,7 +84,8 @@ public sealed class RootfsBuilder(AisbxConfig config)
             return [];
         }
 
-        throw new BuildFailedException("importing images is not built yet");
+        var report = await Images.ImageImporter.ImportAsync(TreeInputs.ImagePath(spec, config), tree, config, progress, cancellationToken).ConfigureAwait(false);
+        return report.Neutralised;
     }
 
     private void Point(Profile profile, TreeRecord record) =>

@@ -12,9 +12,10 @@ public sealed class RootfsLease : IDisposable
 {
     private readonly SafeFileHandle? _lock;
 
-    internal RootfsLease(ImmutableArray<MountOp> mounts, string? treePath, SafeFileHandle? heldLock)
+    internal RootfsLease(ImmutableArray<MountOp> mounts, string? treePath, SafeFileHandle? heldLock, bool fromImage = false)
     {
-        Mounts = mounts;
+        Mounts = fromImage ? mounts.AddRange(LauncherRuntime.Mounts) : mounts;
+        LauncherPrefix = fromImage ? LauncherRuntime.Prefix : [];
         TreePath = treePath;
         _lock = heldLock;
     }
@@ -22,6 +23,9 @@ public sealed class RootfsLease : IDisposable
     public static RootfsLease Host { get; } = new(Sandbox.Host.HostRootfs.Mounts, null, null);
 
     public ImmutableArray<MountOp> Mounts { get; }
+
+    /// <summary>How bubblewrap starts the launcher in this tree (see <see cref="LauncherRuntime"/>); empty for package trees and the host.</summary>
+    public ImmutableArray<string> LauncherPrefix { get; }
 
     /// <summary>The built tree on the host; null for the host rootfs.</summary>
     public string? TreePath { get; }

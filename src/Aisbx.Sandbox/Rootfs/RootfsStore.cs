@@ -65,7 +65,7 @@ public sealed class RootfsStore(AisbxConfig config)
         }
 
         var tree = TreePath(hash);
-        return new RootfsLease(TreeMounts.For(tree), tree, held);
+        return new RootfsLease(TreeMounts.For(tree), tree, held, fromImage: profile.Rootfs.Kind == Core.Rootfs.RootfsKind.Image);
     }
 
     private static SafeFileHandle? TakeShared(string lockPath)
@@ -127,7 +127,9 @@ public sealed class RootfsStore(AisbxConfig config)
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         if (SandboxIdentity.For(config) is { } sandbox)
         {
+            // The sandbox uid mounts trees from here; the build uid unpacks images into staging directories here.
             HostAccess.GrantTraverse(Path.Combine(Root, "x"), sandbox);
+            HostAccess.GrantTraverse(Path.Combine(Root, "x"), new Bubblewrap.HostIdentity(config.RootfsBuilds.BuildUid, config.RootfsBuilds.BuildGid));
         }
     }
 }

@@ -161,6 +161,52 @@ public sealed class TreeBuildTests(TreeStoreFixture trees)
         Assert.Equal("Hello, world!\n", (await RunAsync("swapped", "hello")).Stdout);
     }
 
+    [Fact]
+    public async Task A_tree_imported_from_an_image_without_glibc_runs_with_the_launcher_on_the_host_s_loader()
+    {
+        // Alpine-like: a static busybox and nothing else, so the launcher cannot use the tree's libc (there is none).
+        var image = Path.Combine(trees.Root, "busybox-image.tar");
+        var busybox = StaticBusybox(Path.Combine(trees.Root, "busybox-deb"));
+        await using (var tar = File.Create(image))
+        await using (var writer = new System.Formats.Tar.TarWriter(tar))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "bin/") { Mode = (UnixFileMode)0x1ED });
+            await writer.WriteEntryAsync(busybox, "bin/busybox", TestContext.Current.CancellationToken);
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.SymbolicLink, "bin/sh") { LinkName = "busybox" });
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "etc/") { Mode = (UnixFileMode)0x1ED });
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "etc/aisbx-marker")
+            {
+                Mode = (UnixFileMode)0x1A4,
+                DataStream = new MemoryStream("from-the-image\n"u8.ToArray()),
+            });
+        }
+
+        trees.WriteProfile("from-image", $"[rootfs]\nimage = \"{image}\"\n[env]\nPATH = \"/bin\"\n");
+        trees.Reload();
+        var outcome = await BuildAsync("from-image");
+        var result = await RunAsync("from-image",
+            "busybox cat /etc/aisbx-marker; busybox test -e /usr/bin/python3 || echo no-host-usr; busybox test -e /lib64/ld-linux-x86-64.so.2 || echo no-glibc; busybox id -u");
+
+        Assert.Equal(TreeState.Built, outcome.Tree.State);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("from-the-image\nno-host-usr\nno-glibc\n1000\n", result.Stdout);
+    }
+
+    /// <summary>Debian's static busybox, fetched with apt (the registries are reachable here and in CI).</summary>
+    private static string StaticBusybox(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var download = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("apt-get", "download busybox-static") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        download.WaitForExit();
+        var deb = Directory.GetFiles(directory, "busybox-static_*.deb").Single();
+        using (var unpack = System.Diagnostics.Process.Start("dpkg-deb", ["-x", deb, Path.Combine(directory, "root")]))
+        {
+            unpack.WaitForExit();
+        }
+
+        return Path.Combine(directory, "root", "bin", "busybox");
+    }
+
     private static List<int> HostMmdebstraps(string store) =>
         [.. Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => int.TryParse(n, out _)).Select(int.Parse).Where(pid =>
         {
