@@ -43,9 +43,10 @@ public sealed partial class SandboxRunner
             };
             FilesPolicy.Check(new RunRequest { Command = [LaunchPlan.LauncherPath], Files = request.Files }, config.RequestLimits);
 
-            var plan = _planBuilder.Build(approved with { Limits = limits }, LiveHandles.New(), null, SandboxIdentity.For(config), settings.WorkspaceBytes) with { Agent = true };
+            var rootfs = Trees.Acquire(approved.Profile);
+            var plan = _planBuilder.Build(approved with { Limits = limits }, LiveHandles.New(), null, SandboxIdentity.For(config), settings.WorkspaceBytes, rootfs.Mounts) with { Agent = true };
             var sandbox = new LiveSandbox(plan, limits, settings, limits.IdleTimeout!.Value, limits.MaxLifetime!.Value, request.Caller, runEvents,
-                (exec, livePlan) => ApproveExec(exec, livePlan, request));
+                (exec, livePlan) => ApproveExec(exec, livePlan, request)) { Holds = rootfs };
             await sandbox.StartAsync(config, cancellationToken).ConfigureAwait(false);
             try
             {

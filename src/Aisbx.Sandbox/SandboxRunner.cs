@@ -23,6 +23,9 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
 
     public AisbxConfig Config => config;
 
+    /// <summary>The built trees profiles run in.</summary>
+    public Rootfs.RootfsStore Trees { get; } = new(config);
+
     /// <summary>How long a sandbox may take to exit once aisbx killed it, before it is reported as stuck.</summary>
     public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -32,7 +35,8 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
     public LaunchPlan Plan(RunRequest request, string workspaceHostPath)
     {
         var approved = RunPolicy.Approve(request, profiles, config);
-        var plan = _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config));
+        using var rootfs = Trees.Acquire(approved.Profile);
+        var plan = _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config), rootfsMounts: rootfs.Mounts);
         // As a run would: in a workdir of a user who can run it, bubblewrap runs as that user (nothing is lent here).
         return request.Workdir is not null && plan.RunAs is not null && FileStatus.OfPath(workspaceHostPath) is { IsDirectory: true } workdir
             && WorkdirAccess.OwnerWhoCanRun(workdir, workspaceHostPath, [.. plan.Mounts.OfType<BindMount>().Select(b => b.Source)], config) is { } owner
@@ -41,9 +45,17 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
     }
 
     /// <summary>Which of a profile's toolchain commands a sandbox would not find, looked up exactly as a run looks them up.</summary>
-    public IReadOnlyList<string> MissingTools(Profile profile) =>
-        [.. profile.Toolchain.Where(tool =>
+    /// A profile whose tree is not built has none of its tools.
+    public IReadOnlyList<string> MissingTools(Profile profile)
+    {
+        if (Trees.Status(profile).State is Rootfs.TreeState.Missing or Rootfs.TreeState.Stale)
+        {
+            return profile.Toolchain;
+        }
+
+        return [.. profile.Toolchain.Where(tool =>
             CommandResolver.Resolve(Plan(new RunRequest { Command = [tool], Profile = profile.Name }, "/tmp"), HostProbe.Probe) != CommandLookup.Found)];
+    }
 
     /// <summary>Removes what a killed aisbx left (workspaces, cgroups): call once at start-up.</summary>
     public int SweepLeftovers(Core.Security.ISecurityEventSink? events, string caller) => LeftoverSweep.Run(config, events, caller);
@@ -85,11 +97,12 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
 
         // Taken first and given back last, so that a sweep can tell this sandbox's workspace and cgroup from a dead one's.
         using var lease = SandboxLease.Take(config, sandboxId);
+        using var rootfs = Trees.Acquire(approved.Profile);
         using var workspace = request.Workdir is null
             ? Workspace.CreateFresh(config, runAs, lease, sandboxId)
             : Workspace.Open(request.Workdir, config);
         WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
-        var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs);
+        var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs, rootfsMounts: rootfs.Mounts);
         if (secretValues.Count > 0)
         {
             plan = plan with { Env = [.. plan.Env.Where(e => !secretValues.ContainsKey(e.Key)).Concat(secretValues).OrderBy(e => e.Key, StringComparer.Ordinal)] };

@@ -33,13 +33,8 @@ internal static class DoctorCommand
             checks.Add(await SandboxStarts(runner, cancellationToken));
             checks.Add(Seccomp(runner));
             checks.Add(Cgroups());
-            checks.AddRange(runner.Profiles.All().Select(profile =>
-            {
-                var missing = runner.MissingTools(profile);
-                return missing.Count == 0
-                    ? new DoctorCheck($"profile {profile.Name}", Ok, $"toolchain present: {string.Join(", ", profile.Toolchain)}")
-                    : new DoctorCheck($"profile {profile.Name}", Warn, $"missing on this host: {string.Join(", ", missing)}; {profile.InstallHint ?? "install it"}, or add a [[mounts]] entry for where it lives");
-            }));
+            checks.Add(Builds());
+            checks.AddRange(runner.Profiles.All().Select(profile => ProfileCheck(runner, profile)));
 
             var report = new DoctorReport(checks.All(c => c.Status != Fail), checks);
             if (parseResult.GetValue(json))
@@ -92,6 +87,28 @@ internal static class DoctorCommand
             : new DoctorCheck("host uid", Warn, $"sandbox uid {config.SandboxUid} is the login user '{login}': set [sandbox] host_uid in {config.ConfigFile} to an unused uid");
     }
 
+    private static DoctorCheck Builds() =>
+        Aisbx.Sandbox.Rootfs.RootfsBuilder.MissingTool(new Core.Rootfs.RootfsSpec { Kind = Core.Rootfs.RootfsKind.Packages }) is { } missing
+            ? new DoctorCheck("builds", Warn, $"aisbx build cannot make package trees without {missing}")
+            : new DoctorCheck("builds", Ok, "mmdebstrap present: aisbx build can make package trees");
+
+    /// <summary>The profile's environment (built, missing, stale, or the host's) and, where it can run, its toolchain.</summary>
+    private static DoctorCheck ProfileCheck(SandboxRunner runner, Core.Profiles.Profile profile)
+    {
+        var tree = runner.Trees.Status(profile);
+        if (tree.State is Aisbx.Sandbox.Rootfs.TreeState.Missing or Aisbx.Sandbox.Rootfs.TreeState.Stale)
+        {
+            return new DoctorCheck($"profile {profile.Name}", Warn, $"environment {tree.Describe()}");
+        }
+
+        var missing = runner.MissingTools(profile);
+        var where = tree.State == Aisbx.Sandbox.Rootfs.TreeState.Host ? "on this host" : "in its environment";
+        return missing.Count == 0
+            ? new DoctorCheck($"profile {profile.Name}", Ok, $"environment {tree.Describe()}; toolchain present: {string.Join(", ", profile.Toolchain)}")
+            : new DoctorCheck($"profile {profile.Name}", Warn, $"environment {tree.Describe()}; missing {where}: {string.Join(", ", missing)}; " +
+                (tree.State == Aisbx.Sandbox.Rootfs.TreeState.Host ? $"{profile.InstallHint ?? "install it"}, or add a [[mounts]] entry for where it lives" : "add its package to [rootfs] packages and run aisbx build"));
+    }
+
     private static async Task<DoctorCheck> SandboxStarts(SandboxRunner runner, CancellationToken cancellationToken)
     {
         if (!HostTools.HasBwrap)
@@ -101,7 +118,9 @@ internal static class DoctorCommand
 
         try
         {
-            var result = await runner.RunAsync(new RunRequest { Command = ["/bin/true"], CaptureOutput = true }, RunIo.None, cancellationToken);
+            // On the host's /usr: whether sandboxes can start at all, before any environment is built.
+            var onHost = new SandboxRunner(runner.Config, runner.Profiles.With(runner.Profiles.Get("default") with { Rootfs = Core.Rootfs.RootfsSpec.Host }));
+            var result = await onHost.RunAsync(new RunRequest { Command = ["/bin/true"], CaptureOutput = true }, RunIo.None, cancellationToken);
             return result.ExitCode == 0
                 ? new DoctorCheck("sandbox", Ok, $"user, mount, pid, net, ipc, uts and cgroup namespaces work; /bin/true ran in {result.DurationMs:0.0} ms")
                 : new DoctorCheck("sandbox", Fail, $"/bin/true exited {result.ExitCode} in the sandbox: {result.Stderr.Trim()}");

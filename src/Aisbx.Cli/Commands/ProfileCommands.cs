@@ -15,7 +15,7 @@ internal static class ProfileCommands
         list.SetAction(parseResult =>
         {
             var runner = CliConfig.Runner(parseResult, configOption);
-            var documents = runner.Profiles.All().Select(p => ProfileDocument.From(p, runner.MissingTools(p))).ToList();
+            var documents = runner.Profiles.All().Select(p => ProfileDocument.From(p, runner.MissingTools(p), runner.Trees.Status(p))).ToList();
             if (parseResult.GetValue(listJson))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(documents, CliJsonContext.Default.ListProfileDocument));
@@ -29,10 +29,13 @@ internal static class ProfileCommands
             }
 
             var width = documents.Max(d => d.Name.Length);
-            foreach (var d in documents)
+            var states = documents.Select(d => EnvironmentCell(d.Environment)).ToList();
+            var stateWidth = states.Max(s => s.Length);
+            for (var i = 0; i < documents.Count; i++)
             {
-                var tools = d.ToolchainPresent ? "" : $"  [missing: {string.Join(", ", d.MissingTools)}]";
-                Console.Out.WriteLine($"{d.Name.PadRight(width)}  {d.Description}{tools}");
+                var d = documents[i];
+                var tools = d.ToolchainPresent || d.Environment.State is "missing" or "stale" ? "" : $"  [missing: {string.Join(", ", d.MissingTools)}]";
+                Console.Out.WriteLine($"{d.Name.PadRight(width)}  {states[i].PadRight(stateWidth)}  {d.Description}{tools}");
             }
 
             return 0;
@@ -45,7 +48,7 @@ internal static class ProfileCommands
         {
             var runner = CliConfig.Runner(parseResult, configOption);
             var profile = runner.Profiles.Get(parseResult.GetValue(name)!);
-            var document = ProfileDocument.From(profile, runner.MissingTools(profile));
+            var document = ProfileDocument.From(profile, runner.MissingTools(profile), runner.Trees.Status(profile));
             Console.Out.WriteLine(parseResult.GetValue(showJson)
                 ? JsonSerializer.Serialize(document, CliJsonContext.Default.ProfileDocument)
                 : Describe(profile, document));
@@ -55,6 +58,13 @@ internal static class ProfileCommands
         return new Command("profile", "List and inspect profiles") { list, show };
     }
 
+    /// <summary><c>built 175 MiB 3f2a9c1e0b7d</c>, <c>missing</c>, <c>stale</c>, <c>host</c>: the fix is in <c>profile show</c> and <c>doctor</c>.</summary>
+    private static string EnvironmentCell(EnvironmentDocument environment) => environment.State switch
+    {
+        "built" => $"built {Core.Units.ByteSize.Format(environment.SizeBytes ?? 0)} {environment.Hash![..12]}",
+        var state => state,
+    };
+
     private static string Describe(Profile profile, ProfileDocument document)
     {
         var l = document.Limits;
@@ -63,6 +73,7 @@ internal static class ProfileCommands
             $"{profile.Name}: {profile.Description}",
             $"  origin:      {profile.Origin}",
             $"  rootfs:      {profile.Rootfs.Describe()}",
+            $"  environment: {document.Environment.Summary}",
             $"  network:     {document.Network} (allowed: {string.Join(", ", document.AllowedNetworks)})",
             $"  toolchain:   {string.Join(", ", profile.Toolchain)}{(document.ToolchainPresent ? "" : $" (missing: {string.Join(", ", document.MissingTools)})")}",
             $"  limits:      wall {l.WallTime}, cpu {l.CpuTime}, memory {l.Memory}, pids {l.Pids}, file size {l.FileSize}, open files {l.OpenFiles}, /tmp {l.TmpSize}, output {l.Output}",

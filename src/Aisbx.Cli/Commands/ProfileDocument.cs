@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Units;
+using Aisbx.Sandbox.Rootfs;
 
 namespace Aisbx.Cli.Commands;
 
@@ -10,6 +11,7 @@ internal sealed record ProfileDocument(
     string Description,
     string Origin,
     string Rootfs,
+    EnvironmentDocument Environment,
     string Network,
     IReadOnlyList<string> AllowedNetworks,
     IReadOnlyList<string> Toolchain,
@@ -21,11 +23,12 @@ internal sealed record ProfileDocument(
     IReadOnlyList<string> DeniedCommands,
     SyscallsDocument Syscalls)
 {
-    public static ProfileDocument From(Profile profile, IReadOnlyList<string> missingTools) => new(
+    public static ProfileDocument From(Profile profile, IReadOnlyList<string> missingTools, TreeStatus tree) => new(
         profile.Name,
         profile.Description,
         profile.Origin,
         profile.Rootfs.Describe(),
+        EnvironmentDocument.From(tree),
         NetworkModeText.Format(profile.Network),
         [.. profile.AllowedNetworks.Select(NetworkModeText.Format)],
         profile.Toolchain,
@@ -59,6 +62,17 @@ internal sealed record LimitsDocument(string WallTime, string CpuTime, string Me
         limits.OpenFiles,
         ByteSize.Format(limits.TmpSizeBytes),
         ByteSize.Format(limits.OutputBytes));
+}
+
+/// <summary>A profile's environment: <c>host</c>, <c>built</c> (when, size, hash), <c>missing</c> or <c>stale</c>.</summary>
+internal sealed record EnvironmentDocument(string State, string? Hash, DateTimeOffset? BuiltAt, long? SizeBytes, string Summary)
+{
+    public static EnvironmentDocument From(TreeStatus tree) => new(
+        tree.StateName,
+        tree.State == TreeState.Host ? null : tree.Hash,
+        tree.BuiltAt,
+        tree.SizeBytes,
+        tree.Describe());
 }
 
 internal sealed record MountDocument(string Source, string Target, bool Optional);

@@ -27,6 +27,12 @@ public static class AisbxConfigLoader
             CallerHome = home,
             WorkspaceBase = Path.Combine(Path.GetTempPath(), "aisbx-" + Environment.UserName),
             AllowedWorkdirRoots = DefaultWorkdirRoots,
+            // Like AISBX_HOME: set by whoever starts aisbx (the test suite shares one store among its many configs).
+            RootfsBuilds = RootfsSettings.Default with
+            {
+                Store = AbsoluteOrNull(Environment.GetEnvironmentVariable("AISBX_ROOTFS")),
+                Cache = AbsoluteOrNull(Environment.GetEnvironmentVariable("AISBX_CACHE")),
+            },
         };
 
         if (File.Exists(directory))
@@ -144,6 +150,8 @@ public static class AisbxConfigLoader
         BuildTimeout = section.Duration("build_timeout") ?? settings.BuildTimeout,
         MaxImageBytes = Bytes(section, "max_image_size") ?? settings.MaxImageBytes,
     };
+
+    private static string? AbsoluteOrNull(string? path) => path is { Length: > 0 } && Path.IsPathFullyQualified(path) ? Path.GetFullPath(path) : null;
 
     private static string AbsoluteDirectory(TomlSection section, string key, string path) =>
         Path.IsPathFullyQualified(path) ? Path.GetFullPath(path) : throw section.Error($"{key} = \"{path}\" must be an absolute path (or start with ~/)");

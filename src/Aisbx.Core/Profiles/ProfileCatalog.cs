@@ -48,6 +48,14 @@ public sealed partial class ProfileCatalog
 
     public IReadOnlyList<Profile> All() => [.. Names().Select(Get)];
 
+    /// <summary>This catalog with <paramref name="profile"/> in place of the profile of its name (<c>doctor</c> probes with the host rootfs).</summary>
+    public ProfileCatalog With(Profile profile)
+    {
+        var catalog = new ProfileCatalog(_userDirectory);
+        catalog._loaded[profile.Name] = profile;
+        return catalog;
+    }
+
     /// <summary>The named profile, or a refusal that lists the profiles that exist.</summary>
     public Profile Get(string name)
     {

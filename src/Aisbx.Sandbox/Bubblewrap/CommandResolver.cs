@@ -58,7 +58,9 @@ public static class CommandResolver
             return $"aisbx: {command}: command not found in the PATH this run set (PATH={requestedPath}); the profile's PATH ({profilePath}) has it: leave PATH unset, or include the directory that holds {command}";
         }
 
-        var toolchain = profile.Toolchain.Contains(command)
+        var toolchain = profile.Rootfs.IsBuilt
+            ? $" Add the package that provides it to the profile's [rootfs] packages and run aisbx build --profile {profile.Name}, use a profile that has it ('aisbx profile list'), or give its full path."
+            : profile.Toolchain.Contains(command)
             ? $" {command} is the toolchain of profile '{profile.Name}', and this host has none: {profile.InstallHint ?? "install it"}, or add a [[mounts]] entry for where it lives. 'aisbx doctor' checks every profile."
             : $" Install it on the host, use a profile that has it ('aisbx profile list'), or give its full path.";
         return command.Contains('/', StringComparison.Ordinal)

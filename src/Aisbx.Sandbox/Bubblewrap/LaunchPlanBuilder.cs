@@ -11,10 +11,11 @@ namespace Aisbx.Sandbox.Bubblewrap;
 public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp> rootfs, Func<string, string?> resolveHostPath, Func<string> launcher)
 {
     /// <param name="workspaceHostPath">The host directory behind /workspace; null for a tmpfs of <paramref name="workspaceTmpfsBytes"/> (a live sandbox's).</param>
-    public LaunchPlan Build(ApprovedRun run, string sandboxId, string? workspaceHostPath, HostIdentity? runAs, long workspaceTmpfsBytes = 0)
+    /// <param name="rootfsMounts">The profile's system (a built tree's mounts); null for the builder's own (the host's).</param>
+    public LaunchPlan Build(ApprovedRun run, string sandboxId, string? workspaceHostPath, HostIdentity? runAs, long workspaceTmpfsBytes = 0, ImmutableArray<MountOp>? rootfsMounts = null)
     {
         var mounts = ImmutableArray.CreateBuilder<MountOp>();
-        mounts.AddRange(rootfs);
+        mounts.AddRange(rootfsMounts ?? rootfs);
         AddProfileMounts(run.Profile, mounts);
         mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxUid}:{LaunchPlan.SandboxGid}:aisbx sandbox:/tmp:/bin/sh\n", "/etc/passwd"));
         mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxGid}:\n", "/etc/group"));

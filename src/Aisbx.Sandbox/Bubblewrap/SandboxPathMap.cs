@@ -29,7 +29,13 @@ public static class SandboxPathMap
             switch (best)
             {
                 case BindMount bind:
-                    return bind.Source + rest;
+                    if (WalkBind(bind, rest) is not { } next)
+                    {
+                        return bind.Source + rest;
+                    }
+
+                    sandboxPath = next;
+                    continue;
                 case WorkspaceMount workspace:
                     return workspace.HostPath + rest;
                 case SymlinkOp link:
@@ -39,6 +45,43 @@ public static class SandboxPathMap
                 default:
                     return null;
             }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Follows the path below a bind as the sandbox would: a symlink met on the way is read on the host but resolved
+    /// in the sandbox's namespace (an absolute one from the sandbox's root, so <c>/etc/alternatives/java</c> in a
+    /// built tree is the tree's, not the host's).
+    /// </summary>
+    /// <returns>The sandbox path to look up next, when a symlink was met; null when the walk reached the end.</returns>
+    private static string? WalkBind(BindMount bind, string rest)
+    {
+        var host = bind.Source;
+        var inSandbox = bind.Target == "/" ? "" : bind.Target;
+        var components = rest.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < components.Length; i++)
+        {
+            host += "/" + components[i];
+            string? target;
+            try
+            {
+                target = new FileInfo(host).LinkTarget;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            if (target is not null)
+            {
+                var remaining = string.Join('/', components[(i + 1)..]);
+                var next = (target.StartsWith('/') ? target : inSandbox + "/" + target) + (remaining.Length > 0 ? "/" + remaining : "");
+                return Path.GetFullPath(next.StartsWith('/') ? next : "/" + next);
+            }
+
+            inSandbox += "/" + components[i];
         }
 
         return null;

@@ -92,6 +92,7 @@ public sealed partial class LiveSandbox
             _spawn?.Dispose();
             _cgroup?.Dispose();
             lease?.Dispose();
+            Holds?.Dispose();
             _wake?.Dispose();
             _ended.TrySetResult(_endReason ?? SandboxEnd.AgentFailed);
         }

@@ -31,6 +31,9 @@ public sealed partial class LiveSandbox : IDisposable
     private long _lastUse = Stopwatch.GetTimestamp();
     private SandboxEnd? _endReason;
 
+    /// <summary>What the sandbox keeps while it lives and gives back when it ends (its tree's lease).</summary>
+    internal IDisposable? Holds { get; init; }
+
     internal LiveSandbox(
         LaunchPlan plan, ResourceLimits limits, Core.Configuration.LiveSandboxSettings settings, TimeSpan idleTimeout, TimeSpan maxLifetime,
         string owner, RunEvents events, Func<LiveExecRequest, LaunchPlan, ImmutableArray<KeyValuePair<string, string>>> approveExec)
