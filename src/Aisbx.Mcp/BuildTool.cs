@@ -52,7 +52,7 @@ public sealed class BuildTool(ServiceContext context) : AisbxTool(
             ? $"profile {report.Profile} runs on the host's /usr: nothing to build"
             : report.Cached
                 ? $"profile {report.Profile} is up to date (tree {report.Tree.ShortHash})"
-                : $"profile {report.Profile} built in {report.TookMs / 1000:0.0} s: tree {report.Tree.ShortHash}, {Aisbx.Core.Units.ByteSize.Format(report.Tree.SizeBytes ?? 0)}";
+                : $"profile {report.Profile} built in {report.TookMs / 1000:0.0} s: tree {report.Tree.ShortHash}, {Aisbx.Core.Units.ByteCount.Human(report.Tree.SizeBytes ?? 0)}";
         var ready = report.Ready
             ? $"ready: toolchain present ({string.Join(", ", report.Toolchain)}), syscall filter compiled ({report.FilterInstructions} instructions)"
             : $"not ready: missing {string.Join(", ", report.MissingTools)}. The operator can install it with: {report.InstallHint}";

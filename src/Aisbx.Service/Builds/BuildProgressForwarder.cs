@@ -6,16 +6,16 @@ namespace Aisbx.Service.Builds;
 
 /// <summary>
 /// Hands a job's progress to one caller's reporter (MCP progress notifications) until the job ends, as steps whose
-/// number only rises, as MCP requires: a new phase is one step; within a phase that counts packages, each package
-/// done is one step, and the total is known to the end of that phase. The message says it all in words:
-/// <c>downloading: 12/40 packages, 3.1 MiB</c>.
+/// number only rises, as MCP requires: one step for each phase begun and one for each package set up, with a total
+/// while the engine knows how many packages there are. The message says it in words:
+/// <c>downloading: 12/40 packages, 3.1 MiB</c>. A change of bytes alone is not sent.
 /// </summary>
 internal sealed class BuildProgressForwarder(BuildJob job, IProgressReporter reporter)
 {
     private readonly Channel<BuildProgress> _changes = Channel.CreateUnbounded<BuildProgress>(new UnboundedChannelOptions { SingleReader = true });
     private string? _phase;
-    private int _phaseStart;
-    private int _done = -1;
+    private int _phases;
+    private int _done;
     private int _step = -1;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -33,27 +33,23 @@ internal sealed class BuildProgressForwarder(BuildJob job, IProgressReporter rep
         }
     }
 
-    /// <summary>The step to report for this change, or null when it adds nothing a client would see (only more bytes).</summary>
+    /// <summary>The step to report for this change, or null when it adds nothing a client would see.</summary>
     internal ProgressStep? Next(BuildProgress progress)
     {
         if (progress.Phase != _phase)
         {
             _phase = progress.Phase;
-            _phaseStart = _step + 1;
-            _done = progress.Done;
+            _phases++;
         }
-        else if (progress.Done > _done)
-        {
-            _done = progress.Done;
-        }
-        else
+        else if (progress.Done <= _done)
         {
             return null;
         }
 
-        _step = _phaseStart + Math.Max(0, _done);
-        var total = progress.Total > 0 ? _phaseStart + progress.Total : 0;
-        return new ProgressStep(_step, Math.Max(total, total > 0 ? _step : 0), Describe(progress));
+        _done = Math.Max(_done, progress.Done);
+        _step = Math.Max(_step + 1, _phases + _done);
+        var total = progress.Total > 0 ? Math.Max(_step, _phases + progress.Total) : 0;
+        return new ProgressStep(_step, total, Describe(progress));
     }
 
     public static string Describe(BuildProgress progress)
@@ -66,7 +62,7 @@ internal sealed class BuildProgressForwarder(BuildJob job, IProgressReporter rep
 
         if (progress.Bytes > 0)
         {
-            parts.Add(ByteSize.Format(progress.Bytes));
+            parts.Add(ByteCount.Human(progress.Bytes));
         }
 
         return parts.Count == 0 ? progress.Phase : $"{progress.Phase}: {string.Join(", ", parts)}";

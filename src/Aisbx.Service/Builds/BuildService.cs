@@ -87,7 +87,13 @@ public sealed class BuildService : IDisposable
         return ServiceOutcome.Ok(job.Status());
     }
 
-    public Task StopAllAsync(TimeSpan grace) => Jobs.StopAllAsync(grace);
+    /// <summary>
+    /// Cancels every running build and waits for the engine to stop its tools and remove the partial trees: up to
+    /// <paramref name="grace"/>, but at least <see cref="CleanupGrace"/>, as a build tool gets seconds to stop.
+    /// </summary>
+    public Task StopAllAsync(TimeSpan grace) => Jobs.StopAllAsync(grace > CleanupGrace ? grace : CleanupGrace);
+
+    public static readonly TimeSpan CleanupGrace = TimeSpan.FromSeconds(20);
 
     public void Dispose() => Jobs.Dispose();
 
