@@ -134,9 +134,9 @@ public sealed class BuildJob
             _state = state;
             _endedAt = at;
             _subscribers.Clear();
+            // Inside the lock, so that no status shows the state without the outcome (continuations run asynchronously).
+            _ended.TrySetResult(outcome);
         }
-
-        _ended.TrySetResult(outcome);
     }
 
     /// <param name="joined">Whether the caller this status is for joined the job rather than started it.</param>

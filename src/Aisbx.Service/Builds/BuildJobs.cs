@@ -102,6 +102,8 @@ public sealed class BuildJobs : IDisposable
             ended = (BuildJobState.Failed, ServiceOutcome.Fault<BuildReport>("build", ex));
         }
 
+        // Ended before it leaves the running ones: a caller who joins at this moment gets its outcome at once.
+        job.End(ended.State, ended.Outcome, _time.GetUtcNow());
         lock (_gate)
         {
             _running.Remove(job.Profile);
@@ -111,7 +113,5 @@ public sealed class BuildJobs : IDisposable
                 _byId.Remove(_ended.Dequeue().Id);
             }
         }
-
-        job.End(ended.State, ended.Outcome, _time.GetUtcNow());
     }
 }

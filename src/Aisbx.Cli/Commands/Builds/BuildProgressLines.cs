@@ -13,13 +13,25 @@ internal sealed class BuildProgressLines(TextWriter output) : BuildView
     public override Task<BuildOutcome> ShowAsync(string profile, Func<IProgress<BuildProgress>, Task<BuildOutcome>> build) =>
         build(new Lines(profile, output));
 
-    /// <summary>Writes on the builder's thread, in order (<see cref="Progress{T}"/> would post each report to the pool).</summary>
+    /// <summary>
+    /// Writes on the builder's threads, in order (<see cref="Progress{T}"/> would post each report to the pool); the
+    /// builder reports from the reader of each of the tool's streams, hence the lock.
+    /// </summary>
     private sealed class Lines(string profile, TextWriter output) : IProgress<BuildProgress>
     {
+        private readonly Lock _gate = new();
         private string? _phase;
         private int _printedDone;
 
         public void Report(BuildProgress value)
+        {
+            lock (_gate)
+            {
+                Print(value);
+            }
+        }
+
+        private void Print(BuildProgress value)
         {
             if (value.Phase != _phase)
             {
