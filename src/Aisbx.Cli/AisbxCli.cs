@@ -24,6 +24,7 @@ internal static class AisbxCli
             RunCommand.Create(configOption, args),
             ProfileCommands.Create(configOption),
             DoctorCommand.Create(configOption),
+            Commands.Builds.BuildCommand.Create(configOption),
             LockoutCommands.Create(configOption),
             KeysCommands.Create(configOption),
             AuditCommands.Create(configOption),
@@ -43,7 +44,7 @@ internal static class AisbxCli
 
         try
         {
-            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = Commands.Builds.BuildCommand.TerminationTimeout(parseResult) });
         }
         catch (PolicyRefusal refusal)
         {

@@ -51,7 +51,8 @@ internal static class ToolSchemas
         {
           "type": "object",
           "properties": {
-            "profile": { "type": "string", "description": "The profile to prepare. See aisbx-profile-list." }
+            "profile": { "type": "string", "description": "The profile to build. See aisbx-profile-list." },
+            "force": { "type": "boolean", "description": "Build the tree anew even when one of its current inputs exists. Default false." }
           },
           "required": ["profile"],
           "additionalProperties": false
@@ -63,13 +64,27 @@ internal static class ToolSchemas
           "type": "object",
           "properties": {
             "profile": { "type": "string" },
-            "ready": { "type": "boolean", "description": "The profile's toolchain is present and its syscall filter is compiled and cached." },
+            "ready": { "type": "boolean", "description": "The profile's tree is there, its toolchain present, and its syscall filter compiled and cached." },
+            "tree": {
+              "type": "object",
+              "description": "The profile's root filesystem.",
+              "properties": {
+                "state": { "type": "string", "description": "built, or host for a profile that runs on the host's /usr." },
+                "hash": { "type": "string", "description": "The hash of the tree's inputs (empty for the host)." },
+                "sizeBytes": { "type": ["integer", "null"] },
+                "builtAt": { "type": ["string", "null"], "description": "When the tree was built (ISO 8601)." }
+              },
+              "required": ["state", "hash"]
+            },
+            "cached": { "type": "boolean", "description": "The tree of these inputs was already built: nothing was done." },
+            "tookMs": { "type": "number" },
+            "notes": { "type": "array", "items": { "type": "string" }, "description": "What an image import dropped or changed." },
             "toolchain": { "type": "array", "items": { "type": "string" } },
             "missingTools": { "type": "array", "items": { "type": "string" } },
             "installHint": { "type": ["string", "null"] },
             "filterInstructions": { "type": "integer" }
           },
-          "required": ["profile", "ready", "toolchain", "missingTools", "filterInstructions"]
+          "required": ["profile", "ready", "tree", "cached", "tookMs", "notes", "toolchain", "missingTools", "filterInstructions"]
         }
         """;
 

@@ -41,7 +41,7 @@ internal static class McpServerSetup
                     "(exec with background: true) are read with aisbx-process-read, fed with aisbx-process-write and " +
                     "stopped with aisbx-process-signal. Close a live sandbox with aisbx-sandbox-close when done: each " +
                     "caller may keep only a few, and idle ones close by themselves. aisbx-profile-list shows the profiles " +
-                    "(python-dev, node-dev, ...) and their limits; aisbx-build checks that a profile's toolchain is installed.";
+                    "(python-dev, node-dev, ...) and their limits; aisbx-build builds a profile's environment (its root filesystem) before its first run, with progress notifications.";
             })
             .WithTools([
                 new RunTool(context), new BuildTool(context), new ProfileListTool(context),

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Aisbx.Core.Runs;
 using Aisbx.Core.Security;
 using Aisbx.Service;
-using Aisbx.Service.Builds;
 using Aisbx.Service.Profiles;
 using Aisbx.Service.Runs;
 using Microsoft.AspNetCore.Builder;
@@ -13,20 +12,18 @@ namespace Aisbx.Server;
 
 /// <summary>
 /// The REST API beside MCP, behind the same controls and over the same services: <c>POST /v1/runs</c> (the
-/// aisbx-run arguments in, the result document out), <c>GET /v1/profiles</c>, <c>POST /v1/builds</c>,
-/// <c>GET /healthz</c>, <c>GET /metrics</c>. Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each
+/// aisbx-run arguments in, the result document out), <c>GET /v1/profiles</c>, builds as jobs
+/// (<see cref="BuildApi"/>), live sandboxes (<see cref="SandboxApi"/>), <c>GET /healthz</c>, <c>GET /metrics</c>. Refusals are 400 (policy, arguments), 403 (scope) or 429 (busy), each
 /// with the rule and the fix; every error, here or from the controls in front, is the document <c>{error, rule}</c>.
 /// </summary>
 internal static class RestApi
 {
     private static readonly JsonVocabulary ProfileWords = JsonVocabulary.Rest.For("GET /v1/profiles");
-    private static readonly JsonVocabulary BuildWords = JsonVocabulary.Rest.For("POST /v1/builds");
 
     public static void Map(IEndpointRouteBuilder app, ServiceContext context, ServerMetrics metrics)
     {
         var runs = new RunService(context);
         var profiles = new ProfileService(context);
-        var builds = new BuildService(context);
 
         app.MapPost("/v1/runs", async (HttpContext http) =>
         {
@@ -42,17 +39,7 @@ internal static class RestApi
         app.MapGet("/v1/profiles", (HttpContext http) =>
             Answer(http, profiles.List(Caller(http), null, ProfileWords), ServiceJsonContext.Default.ProfileListing));
 
-        app.MapPost("/v1/builds", async (HttpContext http) =>
-        {
-            if (await RestBodies.ReadObject(http) is not { } arguments)
-            {
-                return;
-            }
-
-            var outcome = await builds.PrepareAsync(Caller(http), arguments, BuildWords, null, http.RequestAborted);
-            await Answer(http, outcome, ServiceJsonContext.Default.BuildReport);
-        });
-
+        BuildApi.Map(app, context);
         SandboxApi.Map(app, context);
 
         app.MapGet("/healthz", (HttpContext http) =>

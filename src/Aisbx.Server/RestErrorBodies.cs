@@ -8,7 +8,7 @@ namespace Aisbx.Server;
 /// </summary>
 internal static class RestErrorBodies
 {
-    private const string Endpoints = "POST /v1/runs, GET /v1/profiles, POST /v1/builds, GET /healthz, GET /metrics, and MCP at /mcp";
+    private const string Endpoints = "POST /v1/runs, GET /v1/profiles, POST /v1/builds, GET /v1/builds/{id}, GET /healthz, GET /metrics, and MCP at /mcp";
 
     public static async Task InvokeAsync(HttpContext context, Func<Task> next)
     {

@@ -1,6 +1,6 @@
 namespace Aisbx.Service;
 
-/// <summary>One step of a longer call, e.g. "compiling the syscall filter", 2 of 3.</summary>
+/// <summary>One step of a longer call, e.g. "downloading: 12/40 packages", step 12 of 40; a total of 0 is unknown.</summary>
 public sealed record ProgressStep(int Done, int Total, string Message);
 
 /// <summary>Where a surface sends a call's progress as it goes: MCP progress notifications, say.</summary>

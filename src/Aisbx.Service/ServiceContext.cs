@@ -29,6 +29,11 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
     /// <summary>The live sandboxes of this server, and their operations.</summary>
     public Sandboxes.SandboxService Sandboxes => LazyInitializer.EnsureInitialized(ref _sandboxes, () => new(this, new Sandboxes.SandboxRegistry(config.Sandboxes)));
 
+    private Builds.BuildService? _builds;
+
+    /// <summary>The build jobs of this server (one per profile at a time), and their operations.</summary>
+    public Builds.BuildService Builds => LazyInitializer.EnsureInitialized(ref _builds, () => new(this));
+
     /// <summary>The server's concurrency caps; none over stdio.</summary>
     public IRunGate? Gate { get; init; }
 
@@ -50,17 +55,19 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
         .Replace(config.WorkspaceBase, "<workspaces>", StringComparison.Ordinal)
         .Replace(config.CallerHome + "/", "~/", StringComparison.Ordinal);
 
-    /// <summary>The server stops: every run and every live sandbox ends, and is recorded, within <paramref name="grace"/>.</summary>
+    /// <summary>The server stops: every run, build and live sandbox ends, and is recorded, within <paramref name="grace"/>.</summary>
     public async Task StopAllAsync(TimeSpan grace)
     {
         var sandboxes = _sandboxes?.StopAllAsync(grace) ?? Task.CompletedTask;
+        var builds = _builds?.StopAllAsync(grace) ?? Task.CompletedTask;
         await Runs.StopAllAsync(grace).ConfigureAwait(false);
-        await sandboxes.ConfigureAwait(false);
+        await Task.WhenAll(sandboxes, builds).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
         Runs.Dispose();
         _sandboxes?.Registry.Dispose();
+        _builds?.Dispose();
     }
 }

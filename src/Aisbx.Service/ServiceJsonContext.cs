@@ -9,5 +9,6 @@ namespace Aisbx.Service;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(EventDocument))]
 [JsonSerializable(typeof(BuildReport))]
+[JsonSerializable(typeof(BuildJobStatus))]
 [JsonSerializable(typeof(ProfileListing))]
 public sealed partial class ServiceJsonContext : JsonSerializerContext;

@@ -241,20 +241,22 @@ public class SupervisorSpecs
     [Fact]
     public async Task The_rest_api_answers_runs_profiles_builds_and_health_and_refuses_bad_json_with_400()
     {
-        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        var onHost = new Dictionary<string, string> { ["profiles/on-host.toml"] = "extends = \"minimal\"\ndescription = \"the host's /usr\"\nrootfs = \"host\"\n" };
+        var (server, keys) = await InProcessServer.StartAsync("", new Dictionary<string, string[]?> { ["ops"] = Everything }, onHost);
         await using var _ = server;
         using var ops = server.Client(keys["ops"]);
 
         var run = await ops.PostAsync("/v1/runs", Json("""{"code":"print(6*7)","language":"python"}"""), TestContext.Current.CancellationToken);
         var profiles = await ops.GetFromJsonAsync<JsonElement>("/v1/profiles", TestContext.Current.CancellationToken);
-        var build = await ops.PostAsync("/v1/builds", Json("""{"profile":"python-dev"}"""), TestContext.Current.CancellationToken);
+        var build = await ops.PostAsync("/v1/builds", Json("""{"profile":"on-host"}"""), TestContext.Current.CancellationToken);
         var health = await server.Client().GetFromJsonAsync<JsonElement>("/healthz", TestContext.Current.CancellationToken);
         var broken = await ops.PostAsync("/v1/runs", Json("""{"command":["echo" """), TestContext.Current.CancellationToken);
         var refused = await ops.PostAsync("/v1/runs", Json("""{"command":["true"],"workdir":"/etc"}"""), TestContext.Current.CancellationToken);
 
         Assert.Equal("42\n", (await run.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("stdout").GetString());
         Assert.Contains(profiles.GetProperty("profiles").EnumerateArray(), p => p.GetProperty("name").GetString() == "python-dev");
-        Assert.True((await build.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("ready").GetBoolean());
+        Assert.Equal(HttpStatusCode.Accepted, build.StatusCode);
+        Assert.StartsWith("bld-", (await build.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetString(), StringComparison.Ordinal);
         Assert.Equal("ok", health.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

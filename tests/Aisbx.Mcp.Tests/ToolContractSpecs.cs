@@ -50,7 +50,7 @@ public class ToolContractSpecs(ContractReports reports) : IClassFixture<Contract
 
         var annotations = report.GetProperty("annotations");
         Assert.Equal((false, true, false, true), Hints(annotations.GetProperty("aisbx-run")));
-        Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-build")));
+        Assert.Equal((false, false, true, true), Hints(annotations.GetProperty("aisbx-build")));
         Assert.Equal((true, false, true, false), Hints(annotations.GetProperty("aisbx-profile-list")));
         Assert.Equal((false, false, false, false), Hints(annotations.GetProperty("aisbx-sandbox-create")));
         Assert.Equal((false, true, false, true), Hints(annotations.GetProperty("aisbx-sandbox-exec")));

@@ -52,6 +52,7 @@ public class TypeScriptClientSpecs(McpServerProcess server) : IClassFixture<McpS
 
         Assert.Equal(["python-dev"], report.GetProperty("completion").EnumerateArray().Select(v => v.GetString()));
         Assert.True(Structured(report, "build").GetProperty("ready").GetBoolean());
+        Assert.Equal("built", Structured(report, "build").GetProperty("tree").GetProperty("state").GetString());
         Assert.Contains(Structured(report, "profiles").GetProperty("profiles").EnumerateArray(), p => p.GetProperty("name").GetString() == "strict");
 
         Assert.StartsWith("aborted", report.GetProperty("cancel").GetProperty("outcome").GetString(), StringComparison.Ordinal);
