@@ -61,7 +61,7 @@ internal static class ProfileCommands
     /// <summary><c>built 175 MiB 3f2a9c1e0b7d</c>, <c>missing</c>, <c>stale</c>, <c>host</c>: the fix is in <c>profile show</c> and <c>doctor</c>.</summary>
     private static string EnvironmentCell(EnvironmentDocument environment) => environment.State switch
     {
-        "built" => $"built {Sandbox.Rootfs.TreeStatus.Mebibytes(environment.SizeBytes)} {environment.Hash![..12]}",
+        "built" => $"built {Core.Units.ByteCount.Human(environment.SizeBytes ?? 0)} {environment.Hash![..12]}",
         var state => state,
     };
 

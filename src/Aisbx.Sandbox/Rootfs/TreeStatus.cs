@@ -20,15 +20,13 @@ public enum TreeState
 /// <param name="BuiltAt">When the tree in use (or, when stale, the last one built) was made.</param>
 public sealed record TreeStatus(string Profile, TreeState State, string Hash, DateTimeOffset? BuiltAt, long? SizeBytes, string Rootfs)
 {
-    public static string Mebibytes(long? bytes) => $"{(bytes ?? 0) / 1048576.0:0} MiB";
-
     public string StateName => State.ToString().ToLowerInvariant();
 
     /// <summary>One line: <c>built 2026-12-02 01:10 UTC, 175 MiB, 3f2a…</c>, <c>missing: run aisbx build --profile go-dev</c>.</summary>
     public string Describe() => State switch
     {
         TreeState.Host => "host /usr",
-        TreeState.Built => $"built {BuiltAt:yyyy-MM-dd HH:mm} UTC, {Mebibytes(SizeBytes)}, {Hash[..12]}",
+        TreeState.Built => $"built {BuiltAt:yyyy-MM-dd HH:mm} UTC, {Aisbx.Core.Units.ByteCount.Human(SizeBytes ?? 0)}, {Hash[..12]}",
         TreeState.Stale => $"stale (its inputs changed since the build of {BuiltAt:yyyy-MM-dd HH:mm} UTC): run aisbx build --profile {Profile}",
         _ => $"missing: run aisbx build --profile {Profile}",
     };
