@@ -41,6 +41,46 @@ public class ProfileAndDoctorSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinar
     }
 
     [Fact]
+    public async Task Profile_list_and_doctor_show_each_environment_built_missing_stale_or_on_the_host()
+    {
+        // "tiny" has minimal's inputs, so building it is a no-op on the suite's shared store that only records it;
+        // then its packages change and its tree is stale. "unbuilt" asks for a tree nobody built.
+        var config = Path.Combine(aisbx.Root, "environment-states");
+        var profiles = Path.Combine(config, "profiles");
+        Directory.CreateDirectory(profiles);
+        var tiny = Path.Combine(profiles, "tiny.toml");
+        await File.WriteAllTextAsync(tiny, "extends = \"minimal\"\ndescription = \"tiny\"\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(profiles, "unbuilt.toml"), "extends = \"minimal\"\ndescription = \"unbuilt\"\n[rootfs]\npackages = [\"aisbx-no-such-package-xyz\"]\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(profiles, "onhost.toml"), "extends = \"minimal\"\ndescription = \"on the host\"\nrootfs = \"host\"\n", TestContext.Current.CancellationToken);
+        var (built, _, buildErrors) = await aisbx.RunAsync("--config", config, "build", "--profile", "tiny");
+        Assert.True(built == 0, buildErrors);
+        await File.WriteAllTextAsync(tiny, "extends = \"minimal\"\ndescription = \"tiny\"\n[rootfs]\npackages = [\"sl\"]\n", TestContext.Current.CancellationToken);
+
+        var (listed, list, _) = await aisbx.RunAsync("--config", config, "profile", "list");
+        var (_, json, _) = await aisbx.RunAsync("--config", config, "profile", "list", "--json");
+        var (_, doctor, _) = await aisbx.RunAsync("--config", config, "doctor", "--json");
+
+        Assert.Equal(0, listed);
+        string Line(string name) => list.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.Matches(@"^minimal\s+built \d+(\.\d)? MiB [0-9a-f]{12}\s", Line("minimal"));
+        Assert.Matches(@"^tiny\s+stale\s", Line("tiny"));
+        Assert.Matches(@"^unbuilt\s+missing\s", Line("unbuilt"));
+        Assert.Matches(@"^onhost\s+host\s", Line("onhost"));
+        using var document = JsonDocument.Parse(json);
+        string State(string name) => document.RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).GetProperty("environment").GetProperty("state").GetString()!;
+        Assert.Equal(["built", "stale", "missing", "host"], new[] { State("minimal"), State("tiny"), State("unbuilt"), State("onhost") });
+        var minimal = document.RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "minimal").GetProperty("environment");
+        Assert.Matches("^[0-9a-f]{64}$", minimal.GetProperty("hash").GetString()!);
+        Assert.True(minimal.GetProperty("sizeBytes").GetInt64() > 1 << 20);
+        using var checks = JsonDocument.Parse(doctor);
+        string Detail(string name) => checks.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "profile " + name).GetProperty("detail").GetString()!;
+        Assert.StartsWith("environment stale (its inputs changed since the build of ", Detail("tiny"), StringComparison.Ordinal);
+        Assert.EndsWith("run aisbx build --profile tiny", Detail("tiny"), StringComparison.Ordinal);
+        Assert.Equal("environment missing: run aisbx build --profile unbuilt", Detail("unbuilt"));
+        Assert.StartsWith("environment built ", Detail("minimal"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Profile_show_of_an_unknown_name_is_refused_with_the_list()
     {
         var (exitCode, _, stderr) = await aisbx.RunAsync("profile", "show", "nope");
