@@ -31,7 +31,7 @@ public class UnprivilegedCallerSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBin
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var arg in new[] { $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", "env", "-i", $"HOME={home}", $"TMPDIR={home}", binary, "run", "-w", workdir, "--", "sh", "-c", "id -u; echo made > f" })
+        foreach (var arg in new[] { $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", "env", "-i", $"HOME={home}", $"TMPDIR={home}", $"AISBX_ROOTFS={Environment.GetEnvironmentVariable("AISBX_ROOTFS")}", binary, "run", "-w", workdir, "--", "sh", "-c", "id -u; echo made > f" })
         {
             info.ArgumentList.Add(arg);
         }

@@ -31,7 +31,7 @@ public class ProfileCatalogTests
         Assert.Equal(["python3"], python.Toolchain);
         Assert.Equal("1", python.Env["PYTHONDONTWRITEBYTECODE"]);
         Assert.Equal("C.UTF-8", python.Env["LANG"]);
-        Assert.Contains(python.Mounts, m => m.Source == "/etc/ld.so.cache");
+        Assert.Equal(["ca-certificates", "curl", "git", "procps", "python3", "python3-pip", "python3-venv", "xz-utils"], python.Rootfs.Packages);
         Assert.Equal(1L << 30, python.Limits.MemoryBytes);
     }
 
@@ -116,7 +116,13 @@ public class ProfileCatalogTests
     [InlineData("description = \"x\"\n[[mounts]]\nsource = \"relative/path\"", "must be an absolute path")]
     [InlineData("description = \"x\"\n[[mounts]]\nsource = \"/opt\"\ntarget = \"/../etc\"", "without '..'")]
     [InlineData("description = = broken", "not valid TOML")]
-    [InlineData("description = \"x\"\nrootfs = \"ubuntu\"", "rootfs 'ubuntu' is not available")]
+    [InlineData("description = \"x\"\nrootfs = \"ubuntu\"", "'rootfs' is not a kind aisbx knows: write rootfs = \"host\", or a [rootfs] table")]
+    [InlineData("description = \"x\"\n[rootfs]\npackages = [\"git\"]\nimage = \"/srv/i.tar\"", "has both 'packages' and 'image'")]
+    [InlineData("description = \"x\"\n[rootfs]\npackages = [\"--allow-unauthenticated\"]", "package '--allow-unauthenticated' is not a Debian package name")]
+    [InlineData("description = \"x\"\n[rootfs]\nimage = \"img.tar\"", "must be an absolute path")]
+    [InlineData("description = \"x\"\n[rootfs]\npackages = []\nsuite = \"bookworm; rm\"", "is not a suite name")]
+    [InlineData("description = \"x\"\n[rootfs]\npackages = []\nmirror = \"file:///etc\"", "is not an http(s) address")]
+    [InlineData("description = \"x\"\n[rootfs]\npackges = []", "unknown key 'packges'")]
     [InlineData("description = \"x\"\n[limits]\npids = -4", "must be a positive whole number")]
     public void A_broken_profile_file_is_a_one_line_error_that_names_the_file_and_the_problem(string text, string expected)
     {

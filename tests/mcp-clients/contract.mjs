@@ -5,12 +5,12 @@
 //   node contract.mjs stdio WORKDIR COMMAND [ARG...]   start the server as a child and speak stdio to it
 //   node contract.mjs http WORKDIR URL                 connect to a running server over Streamable HTTP
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const [mode, workdir, ...target] = process.argv.slice(2);
 const transport = mode === "stdio"
-  ? new StdioClientTransport({ command: target[0], args: target.slice(1), stderr: "ignore" })
+  ? new StdioClientTransport({ command: target[0], args: target.slice(1), stderr: "ignore", env: serverEnvironment() })
   : new StreamableHTTPClientTransport(new URL(target[0]));
 
 const client = new Client({ name: "aisbx-contract", version: "1.0.0" });
@@ -47,3 +47,12 @@ report.emptyProgram = summary(await run({ command: [""] }));
 
 await client.close();
 process.stdout.write(JSON.stringify(report) + "\n");
+
+// The SDK starts the server with a few safe variables only; the suite's shared store of built trees goes too.
+function serverEnvironment() {
+  const env = getDefaultEnvironment();
+  for (const name of ["AISBX_ROOTFS", "AISBX_CACHE"]) {
+    if (process.env[name]) env[name] = process.env[name];
+  }
+  return env;
+}

@@ -8,12 +8,12 @@
 //   node sandbox.mjs http URL                 connect to a running server over Streamable HTTP
 import { randomBytes } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const [mode, ...target] = process.argv.slice(2);
 const transport = mode === "stdio"
-  ? new StdioClientTransport({ command: target[0], args: target.slice(1), stderr: "ignore" })
+  ? new StdioClientTransport({ command: target[0], args: target.slice(1), stderr: "ignore", env: serverEnvironment() })
   : new StreamableHTTPClientTransport(new URL(target[0]));
 
 const client = new Client({ name: "aisbx-sandbox-loop", version: "1.0.0" });
@@ -127,3 +127,12 @@ report.sandboxesAfter = summary(await call("aisbx-sandbox-list", {}));
 
 await client.close();
 process.stdout.write(JSON.stringify(report) + "\n");
+
+// The SDK starts the server with a few safe variables only; the suite's shared store of built trees goes too.
+function serverEnvironment() {
+  const env = getDefaultEnvironment();
+  for (const name of ["AISBX_ROOTFS", "AISBX_CACHE"]) {
+    if (process.env[name]) env[name] = process.env[name];
+  }
+  return env;
+}

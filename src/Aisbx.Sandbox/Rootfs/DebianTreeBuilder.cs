@@ -60,27 +60,35 @@ internal static partial class DebianTreeBuilder
             reader.Take, timeout, cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {
-            throw new BuildFailedException($"mmdebstrap failed ({Reason(tail)}): check the package names and the mirror, then run aisbx build again");
+            throw new BuildFailedException($"mmdebstrap failed ({Reason(tail, tree)}): check the package names and the mirror, then run aisbx build again");
         }
     }
 
-    /// <summary>The most telling line mmdebstrap or apt printed: an <c>E:</c> line, else the last.</summary>
-    private static string Reason(IReadOnlyList<string> tail)
+    /// <summary>
+    /// The most telling line apt or mmdebstrap printed: apt's own error (<c>E: Unable to locate package sl2</c>)
+    /// before mmdebstrap's summary of it, with the staging path left out.
+    /// </summary>
+    private static string Reason(IReadOnlyList<string> tail, string tree)
     {
-        var line = tail.LastOrDefault(l => l.StartsWith("E: ", StringComparison.Ordinal) && !l.Contains("mmdebstrap", StringComparison.Ordinal) && !l.StartsWith("E: apt-get", StringComparison.Ordinal))
+        static bool Summary(string line) => line.StartsWith("E: setup failed", StringComparison.Ordinal) || line.StartsWith("E: apt-get", StringComparison.Ordinal)
+            || line.Contains("mmdebstrap", StringComparison.Ordinal) || line.StartsWith("E: run_", StringComparison.Ordinal);
+        var line = tail.FirstOrDefault(l => l.StartsWith("E: ", StringComparison.Ordinal) && !Summary(l))
             ?? tail.LastOrDefault(l => l.StartsWith("E: ", StringComparison.Ordinal))
             ?? (tail.Count > 0 ? tail[^1] : "no output");
+        line = line.Replace(tree, "<tree>", StringComparison.Ordinal);
         return line.Length > 300 ? line[..300] : line;
     }
 
     /// <summary>Turns mmdebstrap's verbose output into phases, packages set up of those apt announced, and bytes fetched.</summary>
     private sealed partial class ProgressReader(IProgress<BuildProgress>? progress)
     {
+        private readonly Lock _gate = new();
         private string _phase = "starting";
         private int _done;
         private int _total;
         private long _bytes;
 
+        /// <summary>Called from both of the tool's output streams: one line at a time.</summary>
         public void Take(string line)
         {
             if (progress is null)
@@ -88,6 +96,14 @@ internal static partial class DebianTreeBuilder
                 return;
             }
 
+            lock (_gate)
+            {
+                TakeLocked(line);
+            }
+        }
+
+        private void TakeLocked(string line)
+        {
             if (line.StartsWith("I: ", StringComparison.Ordinal) && Phase(line) is { } phase)
             {
                 _phase = phase;
@@ -109,7 +125,7 @@ internal static partial class DebianTreeBuilder
                 return;
             }
 
-            progress.Report(new BuildProgress(_phase, Math.Min(_done, Math.Max(_total, _done)), Math.Max(_total, _done), _bytes, line));
+            progress!.Report(new BuildProgress(_phase, Math.Min(_done, Math.Max(_total, _done)), Math.Max(_total, _done), _bytes, line));
         }
 
         private static string? Phase(string line) => line switch
