@@ -112,7 +112,7 @@ internal static partial class DebianTreeBuilder
             {
                 _total += int.Parse(announced.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
             }
-            else if (line.StartsWith("Setting up ", StringComparison.Ordinal))
+            else if (line.StartsWith("Setting up ", StringComparison.Ordinal) && _total > 0)
             {
                 _done++;
             }
