@@ -55,7 +55,9 @@ public sealed class RootfsStore(AisbxConfig config)
             return RootfsLease.Host;
         }
 
-        var hash = TreeInputs.Of(profile.Rootfs, config).Hash;
+        var inputs = TreeInputs.Of(profile.Rootfs, config);
+        // The profile's pointer names the tree of exactly these inputs, when it was built here: no hashing needed.
+        var hash = ReadRecord(PointerPath(profile.Name)) is { } last && last.Inputs == inputs.Text ? last.Hash : inputs.Hash;
         var lockPath = Path.Combine(Root, hash, LockName);
         // A prune takes the lock exclusively for as long as it takes to rename the tree away: a lock taken after that
         // is on a file no longer at this path.

@@ -11,8 +11,13 @@ namespace Aisbx.Sandbox.Rootfs;
 /// Cheap enough for every run: no file is hashed, an image file is known by its size and modification time, and an
 /// OCI layout by its index (which names its content by digest).
 /// </summary>
-public sealed record TreeInputs(string Hash, string Text, IReadOnlyList<AptSource> Sources)
+public sealed record TreeInputs(string Text, IReadOnlyList<AptSource> Sources)
 {
+    private string? _hash;
+
+    /// <summary>SHA-256 of <see cref="Text"/>, taken when first asked for (loading the crypto library costs a run milliseconds).</summary>
+    public string Hash => _hash ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text)));
+
     /// <summary>Raised when the way trees are built changes, so that trees built the old way count as stale.</summary>
     public const int RecipeVersion = 1;
 
@@ -43,8 +48,7 @@ public sealed record TreeInputs(string Hash, string Text, IReadOnlyList<AptSourc
             text.Append("identity ").Append(ImageIdentity(image)).Append('\n');
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-        return new TreeInputs(hash, text.ToString(), sources);
+        return new TreeInputs(text.ToString(), sources);
     }
 
     /// <summary>The image path with <c>~</c> expanded, or the docker:// reference as written.</summary>
