@@ -67,7 +67,8 @@ public sealed class RootfsStore(AisbxConfig config)
         }
 
         var tree = TreePath(hash);
-        return new RootfsLease(TreeMounts.For(tree), tree, held, fromImage: profile.Rootfs.Kind == Core.Rootfs.RootfsKind.Image);
+        var fromImage = profile.Rootfs.Kind == Core.Rootfs.RootfsKind.Image;
+        return new RootfsLease(TreeMounts.For(tree, fromPackages: !fromImage), tree, held, fromImage);
     }
 
     private static SafeFileHandle? TakeShared(string lockPath)

@@ -13,16 +13,20 @@ public static class TreeMounts
 {
     private static readonly HashSet<string> FromThePlan = new(StringComparer.Ordinal) { "proc", "dev", "sys", "tmp", "run", "workspace" };
 
+    /// <summary>Never of use in a sandbox; in a package tree also the dirs Debian leaves empty. Each bind costs bubblewrap a few mount calls.</summary>
+    private static readonly HashSet<string> Unused = new(StringComparer.Ordinal) { "boot", "media", "mnt", "lost+found" };
+    private static readonly HashSet<string> EmptyInPackageTrees = new(StringComparer.Ordinal) { "home", "root", "srv" };
+
     private static readonly ConcurrentDictionary<string, ImmutableArray<MountOp>> Cache = new(StringComparer.Ordinal);
 
-    public static ImmutableArray<MountOp> For(string treePath) => Cache.GetOrAdd(treePath, Read);
+    public static ImmutableArray<MountOp> For(string treePath, bool fromPackages) => Cache.GetOrAdd(treePath, path => Read(path, fromPackages));
 
-    private static ImmutableArray<MountOp> Read(string treePath)
+    private static ImmutableArray<MountOp> Read(string treePath, bool fromPackages)
     {
         var mounts = ImmutableArray.CreateBuilder<MountOp>();
         foreach (var entry in new DirectoryInfo(treePath).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            if (FromThePlan.Contains(entry.Name))
+            if (FromThePlan.Contains(entry.Name) || Unused.Contains(entry.Name) || (fromPackages && EmptyInPackageTrees.Contains(entry.Name)))
             {
                 continue;
             }
