@@ -79,7 +79,7 @@ public partial class BuildCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxB
         Assert.Equal(130, process.ExitCode);
         Assert.Equal("aisbx: the build of tiny was interrupted; its partial tree was removed\n", await stderr);
         Assert.Empty(Trees(config));
-        Assert.Equal(0, ProcessesNaming(Path.Combine(config, "store")));
+        Assert.Equal(0, HostCommands.ProcessesNaming(Path.Combine(config, "store")));
     }
 
     [Fact]
@@ -155,18 +155,6 @@ public partial class BuildCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxB
             : [];
     }
 
-    private static int ProcessesNaming(string text) =>
-        Directory.EnumerateDirectories("/proc").Count(dir =>
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(text, StringComparison.Ordinal);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
 
     [GeneratedRegex(@"^tiny: built in \d+\.\d s, [\d.]+ MiB, ([0-9a-f]{12})$")]
     private static partial Regex BuiltLine();

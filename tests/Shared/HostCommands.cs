@@ -22,18 +22,19 @@ internal static class HostCommands
 
     /// <summary>How many <c>sleep</c> processes on the host carry <paramref name="tag"/> in their command line.</summary>
     public static int Sleepers(string tag) =>
+        CountProcesses(cmdline => cmdline.StartsWith("sleep ", StringComparison.Ordinal) && cmdline.Contains(tag, StringComparison.Ordinal));
+
+    /// <summary>Processes on the host whose command line names <paramref name="text"/> (mmdebstrap names the tree it builds).</summary>
+    public static int ProcessesNaming(string text) => CountProcesses(cmdline => cmdline.Contains(text, StringComparison.Ordinal));
+
+    private static int CountProcesses(Func<string, bool> matches) =>
         Directory.EnumerateDirectories("/proc").Count(dir =>
         {
             try
             {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                return cmdline.StartsWith("sleep ", StringComparison.Ordinal) && cmdline.Contains(tag, StringComparison.Ordinal);
+                return matches(File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '));
             }
-            catch (IOException)
-            {
-                return false;
-            }
-            catch (UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 return false;
             }

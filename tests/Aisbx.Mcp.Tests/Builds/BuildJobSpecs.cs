@@ -1,3 +1,4 @@
+using Aisbx.Tests.Shared;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -102,7 +103,7 @@ public partial class BuildJobSpecs
 
         // Assert
         Assert.Empty(builds.Trees());
-        Assert.Equal(0, ProcessesNaming(builds.Store));
+        Assert.Equal(0, HostCommands.ProcessesNaming(builds.Store));
         var ended = new AuditLog(builds.Server.Config.AuditDirectory).Files().SelectMany(File.ReadLines)
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("event"))
             .Single(e => e.GetProperty("kind").GetString() == "build-ended");
@@ -169,19 +170,6 @@ public partial class BuildJobSpecs
         Assert.Contains(words, document.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>Processes whose command line names <paramref name="text"/> (mmdebstrap names the tree it builds).</summary>
-    private static int ProcessesNaming(string text) =>
-        Directory.EnumerateDirectories("/proc").Count(dir =>
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(text, StringComparison.Ordinal);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return false;
-            }
-        });
 
     [GeneratedRegex("^bld-[0-9a-f]{32}$")]
     private static partial Regex JobId();
