@@ -44,10 +44,12 @@ public sealed class RootfsBuilder(AisbxConfig config)
             using (StoreLock.TryTake(Path.Combine(staging, RootfsStore.LockName), exclusive: true, create: true))
             {
                 var tree = Path.Combine(staging, RootfsStore.TreeName);
-                notes = await MakeTreeAsync(profile.Rootfs, inputs, tree, progress, cancellationToken).ConfigureAwait(false);
+                var (made, importedBytes) = await MakeTreeAsync(profile.Rootfs, inputs, tree, progress, cancellationToken).ConfigureAwait(false);
                 progress?.Report(BuildProgress.Starting("finishing"));
-                var (bytes, neutralised) = TreeFinisher.Finish(tree);
-                notes = [.. notes, .. neutralised];
+                var fromPackages = profile.Rootfs.Kind == RootfsKind.Packages;
+                var (walkedBytes, neutralised) = TreeFinisher.Finish(tree, walk: fromPackages);
+                var bytes = fromPackages ? walkedBytes : importedBytes;
+                notes = [.. made, .. neutralised];
                 var record = new TreeRecord(inputs.Hash, profile.Name, DateTimeOffset.UtcNow, bytes, inputs.Text);
                 RootfsStore.WriteRecord(Path.Combine(staging, RootfsStore.RecordName), record);
                 StoreSwap.Commit(Store, staging, inputs.Hash);
@@ -75,17 +77,17 @@ public sealed class RootfsBuilder(AisbxConfig config)
         _ => null,
     };
 
-    private async Task<IReadOnlyList<string>> MakeTreeAsync(RootfsSpec spec, TreeInputs inputs, string tree, IProgress<BuildProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Notes, long Bytes)> MakeTreeAsync(RootfsSpec spec, TreeInputs inputs, string tree, IProgress<BuildProgress>? progress, CancellationToken cancellationToken)
     {
         var timeout = config.RootfsBuilds.BuildTimeout;
         if (spec.Kind == RootfsKind.Packages)
         {
             await DebianTreeBuilder.BuildAsync(spec, inputs, tree, config.CacheDirectory, timeout, progress, cancellationToken).ConfigureAwait(false);
-            return [];
+            return ([], 0);
         }
 
         var report = await Images.ImageImporter.ImportAsync(TreeInputs.ImagePath(spec, config), tree, config, progress, cancellationToken).ConfigureAwait(false);
-        return report.Neutralised;
+        return (report.Neutralised, report.SizeBytes);
     }
 
     private void Point(Profile profile, TreeRecord record) =>

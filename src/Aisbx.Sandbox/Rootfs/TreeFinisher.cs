@@ -12,14 +12,23 @@ internal static class TreeFinisher
     private const int SetId = 0xC00; // S_ISUID | S_ISGID
     private static readonly string[] MountedOver = ["passwd", "group", "gitconfig", "resolv.conf"];
 
-    /// <returns>The tree's size in bytes, and one line per thing neutralised (at most 50; the count says the rest).</returns>
-    public static (long Bytes, IReadOnlyList<string> Neutralised) Finish(string tree)
+    /// <param name="walk">
+    /// False for an image's tree: the build uid owns it and its check (<c>aisbx-launch --extract --check</c>, as that
+    /// uid, descriptor by descriptor) already neutralised it; a walk by path as root over a tree another uid can write
+    /// could be led out of it by a swapped directory.
+    /// </param>
+    /// <returns>The tree's size in bytes (0 when not walked), and one line per thing neutralised (at most 50; the count says the rest).</returns>
+    public static (long Bytes, IReadOnlyList<string> Neutralised) Finish(string tree, bool walk = true)
     {
         var notes = new List<string>();
         var neutralised = 0;
         long bytes = 0;
         var pending = new Stack<string>();
-        pending.Push(tree);
+        if (walk)
+        {
+            pending.Push(tree);
+        }
+
         while (pending.Count > 0)
         {
             var directory = pending.Pop();
