@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from sandbox_command import TREES, build, ensure_trees, percentile, spawn_and_wait
+from sandbox_command import TREES, build, ensure_trees, interleaved, percentile, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100
 BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
@@ -50,13 +50,7 @@ def runs(aisbx, scratch):
         "host python": run("python-host", "python3", "-c", "pass"),
     }
     names = list(variants)
-    for _ in range(5):
-        for name in names:
-            variants[name]()
-    times = {name: [] for name in names}
-    for i in range(RUNS):
-        for name in names[i % len(names):] + names[:i % len(names)]:
-            times[name].append(variants[name]() / 1e6)
+    times = interleaved(variants, RUNS, warmup=5)
     print(f"runs: {RUNS} each, interleaved; {os.cpu_count()} cores")
     medians = {}
     for name in names:

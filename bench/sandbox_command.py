@@ -98,3 +98,16 @@ class BwrapCommand:
 
 def percentile(ordered, fraction):
     return ordered[min(len(ordered) - 1, max(0, int(round(len(ordered) * fraction)) - 1))]
+
+
+def interleaved(variants, runs, warmup):
+    """Milliseconds of each variant: warm-up rounds first, then runs rounds, each in a rotating order."""
+    names = list(variants)
+    for _ in range(warmup):
+        for name in names:
+            variants[name]()
+    times = {name: [] for name in names}
+    for i in range(runs):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            times[name].append(variants[name]() / 1e6)
+    return times

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from sandbox_command import ensure_trees, ROOT, BwrapCommand, build, percentile, scratch_config, spawn_and_wait
+from sandbox_command import ensure_trees, interleaved, ROOT, BwrapCommand, build, percentile, scratch_config, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 
@@ -50,13 +50,7 @@ def main():
             "./aisbx": lambda: spawn_and_wait(wrapper_argv, stdin),
         }
         names = list(variants)
-        for _ in range(10):  # warm-up, not counted
-            for name in names:
-                variants[name]()
-        times = {name: [] for name in names}
-        for i in range(RUNS):
-            for name in names[i % len(names):] + names[:i % len(names)]:
-                times[name].append(variants[name]() / 1e6)
+        times = interleaved(variants, RUNS, warmup=10)
 
         version = subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout.strip()
         print(f"runs: {RUNS} each, interleaved; {os.cpu_count()} cores; {version}; uid {os.geteuid()}")

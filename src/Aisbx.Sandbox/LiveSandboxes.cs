@@ -44,9 +44,19 @@ public sealed partial class SandboxRunner
             FilesPolicy.Check(new RunRequest { Command = [LaunchPlan.LauncherPath], Files = request.Files }, config.RequestLimits);
 
             var rootfs = Trees.Acquire(approved.Profile);
-            var plan = _planBuilder.Build(approved with { Limits = limits }, LiveHandles.New(), null, SandboxIdentity.For(config), settings.WorkspaceBytes, rootfs.Mounts) with { Agent = true, LauncherPrefix = rootfs.LauncherPrefix };
-            var sandbox = new LiveSandbox(plan, limits, settings, limits.IdleTimeout!.Value, limits.MaxLifetime!.Value, request.Caller, runEvents,
-                (exec, livePlan) => ApproveExec(exec, livePlan, request)) { Holds = rootfs };
+            LiveSandbox sandbox;
+            try
+            {
+                var plan = _planBuilder.Build(approved with { Limits = limits }, LiveHandles.New(), null, SandboxIdentity.For(config), settings.WorkspaceBytes, rootfs) with { Agent = true };
+                sandbox = new LiveSandbox(plan, limits, settings, limits.IdleTimeout!.Value, limits.MaxLifetime!.Value, request.Caller, runEvents,
+                    (exec, livePlan) => ApproveExec(exec, livePlan, request)) { Holds = rootfs };
+            }
+            catch
+            {
+                rootfs.Dispose(); // Until the sandbox holds it, the lease is this method's to give back.
+                throw;
+            }
+
             await sandbox.StartAsync(config, cancellationToken).ConfigureAwait(false);
             try
             {

@@ -36,7 +36,7 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
     {
         var approved = RunPolicy.Approve(request, profiles, config);
         using var rootfs = Trees.Acquire(approved.Profile);
-        var plan = _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config), rootfsMounts: rootfs.Mounts) with { LauncherPrefix = rootfs.LauncherPrefix };
+        var plan = _planBuilder.Build(approved, SandboxIds.New(), workspaceHostPath, SandboxIdentity.For(config), system: rootfs);
         // As a run would: in a workdir of a user who can run it, bubblewrap runs as that user (nothing is lent here).
         return request.Workdir is not null && plan.RunAs is not null && FileStatus.OfPath(workspaceHostPath) is { IsDirectory: true } workdir
             && WorkdirAccess.OwnerWhoCanRun(workdir, workspaceHostPath, [.. plan.Mounts.OfType<BindMount>().Select(b => b.Source)], config) is { } owner
@@ -102,7 +102,7 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
             ? Workspace.CreateFresh(config, runAs, lease, sandboxId)
             : Workspace.Open(request.Workdir, config);
         WorkspaceFiles.Place(workspace.HostPath, request.Files, runAs);
-        var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs, rootfsMounts: rootfs.Mounts) with { LauncherPrefix = rootfs.LauncherPrefix };
+        var plan = _planBuilder.Build(approved, sandboxId, workspace.HostPath, runAs, system: rootfs);
         if (secretValues.Count > 0)
         {
             plan = plan with { Env = [.. plan.Env.Where(e => !secretValues.ContainsKey(e.Key)).Concat(secretValues).OrderBy(e => e.Key, StringComparer.Ordinal)] };

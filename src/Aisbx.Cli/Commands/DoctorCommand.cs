@@ -88,9 +88,9 @@ internal static class DoctorCommand
     }
 
     private static DoctorCheck Builds() =>
-        Aisbx.Sandbox.Rootfs.RootfsBuilder.MissingTool(new Core.Rootfs.RootfsSpec { Kind = Core.Rootfs.RootfsKind.Packages }) is { } missing
-            ? new DoctorCheck("builds", Warn, $"aisbx build cannot make package trees without {missing}")
-            : new DoctorCheck("builds", Ok, "mmdebstrap present: aisbx build can make package trees");
+        Aisbx.Sandbox.Rootfs.RootfsBuilder.CanBuildPackages
+            ? new DoctorCheck("builds", Ok, "mmdebstrap present: aisbx build can make package trees")
+            : new DoctorCheck("builds", Warn, "aisbx build cannot make package trees without mmdebstrap (apt-get install mmdebstrap)");
 
     /// <summary>The profile's environment (built, missing, stale, or the host's) and, where it can run, its toolchain.</summary>
     private static DoctorCheck ProfileCheck(SandboxRunner runner, Core.Profiles.Profile profile)

@@ -11,11 +11,11 @@ namespace Aisbx.Sandbox.Bubblewrap;
 public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp> rootfs, Func<string, string?> resolveHostPath, Func<string> launcher)
 {
     /// <param name="workspaceHostPath">The host directory behind /workspace; null for a tmpfs of <paramref name="workspaceTmpfsBytes"/> (a live sandbox's).</param>
-    /// <param name="rootfsMounts">The profile's system (a built tree's mounts); null for the builder's own (the host's).</param>
-    public LaunchPlan Build(ApprovedRun run, string sandboxId, string? workspaceHostPath, HostIdentity? runAs, long workspaceTmpfsBytes = 0, ImmutableArray<MountOp>? rootfsMounts = null)
+    /// <param name="system">The profile's system, as its lease mounts it (and starts the launcher in it); null for the builder's own mounts (the host's).</param>
+    public LaunchPlan Build(ApprovedRun run, string sandboxId, string? workspaceHostPath, HostIdentity? runAs, long workspaceTmpfsBytes = 0, Rootfs.RootfsLease? system = null)
     {
         var mounts = ImmutableArray.CreateBuilder<MountOp>();
-        mounts.AddRange(rootfsMounts ?? rootfs);
+        mounts.AddRange(system?.Mounts ?? rootfs);
         AddProfileMounts(run.Profile, mounts);
         mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxUid}:{LaunchPlan.SandboxGid}:aisbx sandbox:/tmp:/bin/sh\n", "/etc/passwd"));
         mounts.Add(new DataFile($"{LaunchPlan.SandboxUser}:x:{LaunchPlan.SandboxGid}:\n", "/etc/group"));
@@ -51,6 +51,7 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
             Limits = run.Limits,
             Syscalls = run.Profile.Syscalls,
             RunAs = runAs,
+            LauncherPrefix = system?.LauncherPrefix ?? [],
         };
     }
 

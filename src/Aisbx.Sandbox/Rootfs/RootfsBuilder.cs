@@ -70,12 +70,8 @@ public sealed class RootfsBuilder(AisbxConfig config)
     /// <summary>Removes trees no profile uses (and pointers of profiles that no longer exist), leaving those in use.</summary>
     public PruneReport Prune(IEnumerable<Profile> profiles) => StorePrune.Run(Store, profiles);
 
-    /// <summary>Whether this host has what building <paramref name="spec"/> needs; null when it has, else what to install.</summary>
-    public static string? MissingTool(RootfsSpec spec) => spec.Kind switch
-    {
-        RootfsKind.Packages when DebianTreeBuilder.Tool is null => "mmdebstrap (apt-get install mmdebstrap)",
-        _ => null,
-    };
+    /// <summary>Whether this host has mmdebstrap, which package trees are built with.</summary>
+    public static bool CanBuildPackages => DebianTreeBuilder.Tool is not null;
 
     private async Task<(IReadOnlyList<string> Notes, long Bytes)> MakeTreeAsync(RootfsSpec spec, TreeInputs inputs, string tree, IProgress<BuildProgress>? progress, CancellationToken cancellationToken)
     {
