@@ -24,8 +24,7 @@ internal static partial class DebianTreeBuilder
             throw new BuildFailedException($"the cache directory {cache} has a space or quote in its path, which mmdebstrap's hooks cannot take: set [rootfs] cache to a plain path");
         }
 
-        var archives = Path.Combine(cache, "apt", "archives");
-        Directory.CreateDirectory(archives);
+        var apt = AptCache.For(cache);
         var arguments = new List<string>
         {
             "--variant=essential",
@@ -37,8 +36,9 @@ internal static partial class DebianTreeBuilder
             "--aptopt=APT::Install-Suggests \"false\"",
             "--skip=essential/unlink",
             "--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives/",
-            $"--setup-hook=sync-in {archives} /var/cache/apt/archives/",
-            $"--customize-hook=sync-out /var/cache/apt/archives {archives}",
+            $"--setup-hook=sync-in {apt.Archives} /var/cache/apt/archives/",
+            $"--customize-hook=mkdir -p {apt.Incoming}",
+            $"--customize-hook=sync-out /var/cache/apt/archives {apt.Incoming}",
         };
         if (Directory.Exists(MergedUsrHooks))
         {
@@ -56,11 +56,20 @@ internal static partial class DebianTreeBuilder
 
         var reader = new ProgressReader(progress);
         progress?.Report(BuildProgress.Starting("starting mmdebstrap"));
-        var (code, tail) = await ToolProcess.RunAsync(tool, arguments, new ToolProcess.Options { Env = new Dictionary<string, string> { ["TMPDIR"] = "/tmp" } },
-            reader.Take, timeout, cancellationToken).ConfigureAwait(false);
-        if (code != 0)
+        try
         {
-            throw new BuildFailedException($"mmdebstrap failed ({Reason(tail, tree)}): check the package names and the mirror, then run aisbx build again");
+            var (code, tail) = await ToolProcess.RunAsync(tool, arguments, new ToolProcess.Options { Env = new Dictionary<string, string> { ["TMPDIR"] = "/tmp" } },
+                reader.Take, timeout, cancellationToken).ConfigureAwait(false);
+            if (code != 0)
+            {
+                throw new BuildFailedException($"mmdebstrap failed ({Reason(tail, tree)}): check the package names and the mirror, then run aisbx build again");
+            }
+
+            apt.Publish();
+        }
+        finally
+        {
+            apt.Discard();
         }
     }
 
