@@ -6,11 +6,12 @@ namespace Aisbx.Launcher;
 /// <summary>
 /// What aisbx hands the launcher through a memory file. Little-endian:
 /// <c>u32 magic "AXL1"</c>, <c>u32 filter length in bytes</c>, the classic-BPF filter (8-byte instructions),
-/// <c>u32 count</c> of environment entries, then each as <c>u32 length</c> and UTF-8 <c>NAME=VALUE</c>.
+/// <c>u32 count</c> of environment entries, then each as <c>u32 length</c> and UTF-8 <c>NAME=VALUE</c>, then
+/// <c>u32 count</c> of egress ports and each as <c>u32</c> (see <see cref="EgressListeners"/>).
 /// The environment travels here, not in bubblewrap's environment, so that nothing the caller sets (LD_PRELOAD,
 /// GLIBC_TUNABLES) reaches a program before the filter is in place.
 /// </summary>
-internal sealed record LaunchPayload(byte[] Filter, string[] Environment)
+internal sealed record LaunchPayload(byte[] Filter, string[] Environment, int[] EgressPorts)
 {
     public const uint Magic = 0x314C5841; // "AXL1"
 
@@ -48,7 +49,23 @@ internal sealed record LaunchPayload(byte[] Filter, string[] Environment)
             bytes = bytes[(int)length..];
         }
 
-        return bytes.IsEmpty ? new LaunchPayload(filter, environment) : null;
+        if (!TakeUInt(ref bytes, out var portCount) || portCount > 4)
+        {
+            return null;
+        }
+
+        var ports = new int[portCount];
+        for (var i = 0; i < ports.Length; i++)
+        {
+            if (!TakeUInt(ref bytes, out var port) || port is 0 or > 65535)
+            {
+                return null;
+            }
+
+            ports[i] = (int)port;
+        }
+
+        return bytes.IsEmpty ? new LaunchPayload(filter, environment, ports) : null;
     }
 
     private static bool TakeUInt(ref ReadOnlySpan<byte> bytes, out uint value)

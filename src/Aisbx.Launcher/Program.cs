@@ -35,7 +35,7 @@ internal static class Program
         if (args is ["--agent", var agentPayload, var agentSocket] && int.TryParse(agentPayload, out var agentPayloadFd) && int.TryParse(agentSocket, out var agentSocketFd))
         {
             return LaunchPayload.Read(agentPayloadFd) is { } agentLaunch
-                ? new SandboxAgent(agentSocketFd).Run(agentLaunch.Filter)
+                ? new SandboxAgent(agentSocketFd).Run(agentLaunch.Filter, EgressListeners.Open(agentLaunch.EgressPorts))
                 : Report.Fail(StartFailed, "aisbx-launch: the launch payload from aisbx is missing or malformed");
         }
 
@@ -52,6 +52,7 @@ internal static class Program
         // Everything the exec needs is built before the filter goes in, so that afterwards only the hand-off and
         // execve remain.
         using var exec = ProgramExec.Prepare(args[2], args.AsSpan(2), payload.Environment);
+        var egress = EgressListeners.Open(payload.EgressPorts);
 
         var listener = SyscallFilter.InstallWithListener(payload.Filter, out var error);
         if (listener < 0)
@@ -59,12 +60,13 @@ internal static class Program
             return Report.Fail(StartFailed, $"aisbx-launch: the kernel refused the syscall filter (errno {error}); seccomp user notification needs Linux 5.0 or later");
         }
 
-        if (!ListenerHandOff.Send(socketFd, listener, out error))
+        if (!ListenerHandOff.Send(socketFd, listener, egress, out error))
         {
             return Report.Fail(StartFailed, $"aisbx-launch: could not hand the violation listener to aisbx (errno {error})");
         }
 
         Native.Close(listener);
+        Array.ForEach(egress, Native.Close);
         Native.Close(socketFd);
         return exec.Run();
     }

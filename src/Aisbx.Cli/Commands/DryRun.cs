@@ -52,7 +52,7 @@ internal static class DryRun
     private static string WritePayload(LaunchPlan plan)
     {
         var payload = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "launch.payload");
-        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env));
+        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env, plan.EgressPorts));
         return payload;
     }
 

@@ -14,8 +14,12 @@ public sealed record AuditEntry(
     string? Caller,
     DateTimeOffset Time)
 {
+    /// <summary>An egress event's connection: host, port, verdict, address, bytes each way, duration. Absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Runs.NetworkConnection? Egress { get; init; }
+
     public static AuditEntry From(SecurityEvent e) =>
-        new(e.Kind, e.Detail, e.Severity.Name(), e.Action, e.SandboxId, e.Profile, e.Caller, e.Time);
+        new(e.Kind, e.Detail, e.Severity.Name(), e.Action, e.SandboxId, e.Profile, e.Caller, e.Time) { Egress = e.Egress };
 }
 
 /// <summary>The part of a record the hash covers: its place in the chain, the previous record's hash, and the entry.</summary>

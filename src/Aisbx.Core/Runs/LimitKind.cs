@@ -24,8 +24,14 @@ public sealed record LimitKind(string Name, LimitUnit Unit)
     /// <summary>What a live sandbox's /workspace may hold.</summary>
     public static LimitKind Workspace { get; } = new("workspace", LimitUnit.Bytes);
 
+    /// <summary>What the egress proxy carries, both ways together, over the sandbox's life.</summary>
+    public static LimitKind EgressBytes { get; } = new("egress-bytes", LimitUnit.Bytes);
+
+    /// <summary>How many connections the egress proxy takes over the sandbox's life.</summary>
+    public static LimitKind EgressConnections { get; } = new("egress-connections", LimitUnit.Connections);
+
     /// <summary>Every kind a result can name, for metrics that must exist before the first hit.</summary>
-    public static ImmutableArray<LimitKind> All { get; } = [WallTime, CpuTime, Memory, Pids, FileSize, Output, Stdin, Workspace];
+    public static ImmutableArray<LimitKind> All { get; } = [WallTime, CpuTime, Memory, Pids, FileSize, Output, Stdin, Workspace, EgressBytes, EgressConnections];
 
     public LimitHit Hit(long value) => new(Name, value) { Unit = Unit.Name() };
 
@@ -44,6 +50,7 @@ public enum LimitUnit
     Milliseconds,
     Bytes,
     Processes,
+    Connections,
 }
 
 public static class LimitUnitNames
@@ -53,6 +60,7 @@ public static class LimitUnitNames
         LimitUnit.Milliseconds => "ms",
         LimitUnit.Bytes => "bytes",
         LimitUnit.Processes => "processes",
+        LimitUnit.Connections => "connections",
         _ => throw new ArgumentOutOfRangeException(nameof(unit)),
     };
 }

@@ -38,6 +38,9 @@ public sealed record RunResult
 
     public ImmutableArray<Violation> Violations { get; init; } = [];
 
+    /// <summary>The network the run had; with an allowlist, every connection its proxy saw.</summary>
+    public NetworkReport? Network { get; init; }
+
     /// <summary>
     /// Why aisbx did not run the program, or could not finish supervising it: a refusal's rule and one-line message,
     /// with <see cref="ExitCode"/> 125 and an empty <see cref="SandboxId"/> when no sandbox started. Null when it ran.

@@ -57,6 +57,12 @@ public static class SecurityEventKind
 
     /// <summary>aisbx removed what a killed aisbx left: a workspace, a cgroup.</summary>
     public const string Sweep = "sweep";
+
+    /// <summary>
+    /// A connection through a sandbox's egress proxy (action: <c>allowed</c>, <c>refused</c>, <c>failed</c>), with
+    /// its host, port, address and bytes in <see cref="SecurityEvent.Egress"/>.
+    /// </summary>
+    public const string Egress = "egress";
 }
 
 /// <summary>
@@ -76,7 +82,11 @@ public sealed record SecurityEvent(
     string? SandboxId,
     string Profile,
     string Caller,
-    DateTimeOffset Time);
+    DateTimeOffset Time)
+{
+    /// <summary>For an <see cref="SecurityEventKind.Egress"/> event: the connection.</summary>
+    public Runs.NetworkConnection? Egress { get; init; }
+}
 
 /// <summary>Where security events go as they happen. Called from the thread that supervises the sandbox: keep it quick.</summary>
 public interface ISecurityEventSink

@@ -46,23 +46,27 @@ internal static unsafe class ControlSocket
         }
     }
 
-    public static bool Send(int socket, AgentMessage message, int descriptor = -1)
+    public static bool Send(int socket, AgentMessage message, int descriptor = -1) =>
+        descriptor < 0 ? Send(socket, message, []) : Send(socket, message, [descriptor]);
+
+    public static bool Send(int socket, AgentMessage message, ReadOnlySpan<int> descriptors)
     {
         var frame = stackalloc byte[AgentMessage.Size];
         message.WriteTo(new Span<byte>(frame, AgentMessage.Size));
         var iov = new Native.IoVec { Base = frame, Length = AgentMessage.Size };
-        var control = stackalloc byte[Native.CmsgSpaceForOneFd];
+        var control = stackalloc byte[Native.CmsgSpace(MaxDescriptors)];
         var header = new Native.MsgHdr { Iov = &iov, IovLength = 1 };
-        if (descriptor >= 0)
+        if (descriptors.Length > 0)
         {
-            new Span<byte>(control, Native.CmsgSpaceForOneFd).Clear();
+            var space = Native.CmsgSpace(descriptors.Length);
+            new Span<byte>(control, space).Clear();
             var cmsg = (Native.CmsgHdr*)control;
-            cmsg->Length = (nuint)Native.CmsgLengthForOneFd;
+            cmsg->Length = (nuint)Native.CmsgLength(descriptors.Length);
             cmsg->Level = SOL_SOCKET;
             cmsg->Type = SCM_RIGHTS;
-            *(int*)(control + sizeof(Native.CmsgHdr)) = descriptor;
+            descriptors.CopyTo(new Span<int>(control + sizeof(Native.CmsgHdr), descriptors.Length));
             header.Control = control;
-            header.ControlLength = (nuint)Native.CmsgSpaceForOneFd;
+            header.ControlLength = (nuint)space;
         }
 
         while (true)

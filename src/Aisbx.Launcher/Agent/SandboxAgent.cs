@@ -17,7 +17,8 @@ internal sealed unsafe class SandboxAgent(int socket)
 
     private sealed record Child(uint Id, int Pid, int Pidfd);
 
-    public int Run(byte[] filter)
+    /// <param name="egress">The proxy's listening ports, handed to aisbx with the filter's listener.</param>
+    public int Run(byte[] filter, int[] egress)
     {
         // Programs run as the same uid: non-dumpable, the agent's memory and descriptors are out of their reach
         // through /proc even where ptrace is not refused.
@@ -36,12 +37,13 @@ internal sealed unsafe class SandboxAgent(int socket)
             return Report.Fail(125, $"aisbx-launch: the kernel refused the syscall filter (errno {error}); seccomp user notification needs Linux 5.0 or later");
         }
 
-        if (!ControlSocket.Send(socket, new AgentMessage(AgentMessage.Ready, 0, 0, 0, 0, 0), listener))
+        if (!ControlSocket.Send(socket, new AgentMessage(AgentMessage.Ready, 0, 0, 0, 0, 0), [listener, .. egress]))
         {
             return 125;
         }
 
         Native.Close(listener);
+        Array.ForEach(egress, Native.Close);
         return Serve();
     }
 

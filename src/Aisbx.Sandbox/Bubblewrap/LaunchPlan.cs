@@ -44,6 +44,12 @@ public sealed record LaunchPlan
     /// <summary>A live sandbox: the launcher stays as its agent (<c>--agent</c>) instead of exec'ing <see cref="Command"/>.</summary>
     public bool Agent { get; init; }
 
+    /// <summary>
+    /// The ports the launcher listens on inside (127.0.0.1) and hands to aisbx's egress proxy, in the order of
+    /// <see cref="Egress.EgressPorts"/>; empty unless the network is an allowlist.
+    /// </summary>
+    public ImmutableArray<int> EgressPorts { get; init; } = [];
+
     /// <summary>Arguments before the launcher's path: the host's loader, in a tree that may lack a glibc the launcher can use.</summary>
     public ImmutableArray<string> LauncherPrefix { get; init; } = [];
 

@@ -55,7 +55,7 @@ internal sealed class SandboxSpawn : IDisposable
         var stdinPipe = PipePair.Create();
         var handOff = SocketPair.Create();
         var dataFiles = invocation.DataFiles.Select(d => (d.Fd, Handle: MemoryFile.Create("aisbx-data", d.Content))).ToList();
-        var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), programEnvironment);
+        var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), programEnvironment, plan.EgressPorts);
         dataFiles.Add((BwrapCommandLine.PayloadFd, MemoryFile.Create("aisbx-launch", payload)));
 
         try

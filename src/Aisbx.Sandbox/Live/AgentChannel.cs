@@ -13,6 +13,9 @@ namespace Aisbx.Sandbox.Live;
 /// </summary>
 internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
 {
+    /// <summary>The ready frame's: the filter's listener and the two egress listeners.</summary>
+    private const int MaxDescriptors = 3;
+
     private const int MaxOutgoingDescriptors = 4;
 
     public int Fd => (int)socket.DangerousGetHandle();
@@ -51,15 +54,17 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
 
     /// <summary>Reads one frame without waiting.</summary>
     /// <returns>
-    /// <see cref="ReceiveResult.Frame"/> with the frame (and a descriptor, or -1), <see cref="ReceiveResult.Nothing"/>,
+    /// <see cref="ReceiveResult.Frame"/> with the frame (and a descriptor, or -1; the ready frame alone has more,
+    /// the egress listeners, in <paramref name="extra"/>), <see cref="ReceiveResult.Nothing"/>,
     /// <see cref="ReceiveResult.Closed"/> when the agent is gone, or <see cref="ReceiveResult.Malformed"/>.
     /// </returns>
-    public ReceiveResult Receive(out AgentMessage frame, out int descriptor)
+    public ReceiveResult Receive(out AgentMessage frame, out int descriptor, out int[] extra)
     {
         frame = default;
         descriptor = -1;
+        extra = [];
         var bytes = stackalloc byte[AgentMessage.Size + 1];
-        const int controlSize = 24; // CMSG_SPACE(sizeof(int)): one descriptor, never more
+        var controlSize = sizeof(CmsgHdr) + (MaxDescriptors * sizeof(int) + 7 & ~7);
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
         var iov = new IoVec { Base = bytes, Length = AgentMessage.Size + 1 };
@@ -78,22 +83,34 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
         var header = (CmsgHdr*)control;
         if (message.ControlLength >= (nuint)(sizeof(CmsgHdr) + sizeof(int)) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS)
         {
-            descriptor = *(int*)(control + sizeof(CmsgHdr));
+            var descriptors = new ReadOnlySpan<int>(control + sizeof(CmsgHdr), ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int));
+            descriptor = descriptors[0];
+            extra = descriptors[1..].ToArray();
         }
 
         if (received != AgentMessage.Size || (message.Flags & MSG_CTRUNC) != 0)
         {
-            if (descriptor >= 0)
-            {
-                _ = Close(descriptor);
-                descriptor = -1;
-            }
-
+            CloseAll(descriptor, extra);
+            descriptor = -1;
+            extra = [];
             return ReceiveResult.Malformed;
         }
 
         frame = AgentMessage.ReadFrom(new ReadOnlySpan<byte>(bytes, AgentMessage.Size));
         return ReceiveResult.Frame;
+    }
+
+    public static void CloseAll(int descriptor, int[] extra)
+    {
+        if (descriptor >= 0)
+        {
+            _ = Close(descriptor);
+        }
+
+        foreach (var other in extra)
+        {
+            _ = Close(other);
+        }
     }
 
     public void Dispose() => socket.Dispose();

@@ -17,7 +17,7 @@ public sealed partial class LiveSandbox
     {
         while (true)
         {
-            switch (_channel!.Receive(out var frame, out var descriptor))
+            switch (_channel!.Receive(out var frame, out var descriptor, out var egress))
             {
                 case ReceiveResult.Nothing:
                     return true;
@@ -29,13 +29,20 @@ public sealed partial class LiveSandbox
                     return false;
             }
 
+            if (frame.Type == AgentMessage.Ready && egress.Length > 0 && !_ready.Task.IsCompleted)
+            {
+                TakeEgress(egress);
+            }
+            else if (egress.Length > 0)
+            {
+                AgentChannel.CloseAll(descriptor, egress);
+                Fault();
+                return false;
+            }
+
             if (!Handle(frame, descriptor))
             {
-                if (descriptor >= 0)
-                {
-                    _ = Interop.Interop.Close(descriptor);
-                }
-
+                AgentChannel.CloseAll(descriptor, []);
                 Fault();
                 return false;
             }

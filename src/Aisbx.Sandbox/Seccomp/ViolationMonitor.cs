@@ -8,10 +8,14 @@ namespace Aisbx.Sandbox.Seccomp;
 /// <summary>
 /// aisbx's side of the launcher's filter. It receives the notification listener over the socket the launcher
 /// inherited, then answers each suspended syscall as the profile says: EPERM, or the end of the sandbox (the call
-/// stays suspended while the sandbox is killed, so it never runs). Each one is reported as it happens.
+/// stays suspended while the sandbox is killed, so it never runs). Each one is reported as it happens. The egress
+/// proxy's listening sockets, when the launcher opened any, come in the same message and go to <paramref name="egress"/>.
 /// </summary>
-internal sealed unsafe class ViolationMonitor(SafeFileHandle? socket, SyscallPolicy policy, Action<SyscallViolation> report, Action killSandbox) : IDisposable
+internal sealed unsafe class ViolationMonitor(
+    SafeFileHandle? socket, SyscallPolicy policy, Action<SyscallViolation> report, Action killSandbox, Action<int[]>? egress = null) : IDisposable
 {
+    private const int MaxDescriptors = 3;
+
     private const int EPERM = 1;
     private const int ENOENT = 2;
 
@@ -51,7 +55,7 @@ internal sealed unsafe class ViolationMonitor(SafeFileHandle? socket, SyscallPol
 
         byte marker;
         var iov = new IoVec { Base = &marker, Length = 1 };
-        const int controlSize = 24; // CMSG_SPACE(sizeof(int))
+        var controlSize = sizeof(CmsgHdr) + (MaxDescriptors * sizeof(int) + 7 & ~7);
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
         var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlSize };
@@ -64,12 +68,34 @@ internal sealed unsafe class ViolationMonitor(SafeFileHandle? socket, SyscallPol
         var header = (CmsgHdr*)control;
         if (received > 0 && message.ControlLength >= (nuint)sizeof(CmsgHdr) + sizeof(int) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS)
         {
-            _listener = *(int*)(control + sizeof(CmsgHdr));
+            var descriptors = new ReadOnlySpan<int>(control + sizeof(CmsgHdr), ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int));
+            _listener = descriptors[0];
             FilterInstalled = true;
+            TakeEgress(descriptors[1..]);
         }
 
         _socketOpen = false;
         socket!.Dispose();
+    }
+
+    private void TakeEgress(ReadOnlySpan<int> descriptors)
+    {
+        if (descriptors.IsEmpty)
+        {
+            return;
+        }
+
+        if (egress is null)
+        {
+            foreach (var descriptor in descriptors)
+            {
+                _ = Close(descriptor);
+            }
+
+            return;
+        }
+
+        egress(descriptors.ToArray());
     }
 
     /// <summary>Answers one suspended syscall; after the sandbox is gone (POLLHUP), the listener is done.</summary>

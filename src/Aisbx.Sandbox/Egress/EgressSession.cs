@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using System.Net.Sockets;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Egress;
+using Aisbx.Core.Policy;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Runs;
+using Aisbx.Core.Security;
+
+namespace Aisbx.Sandbox.Egress;
+
+/// <summary>
+/// One sandbox's egress, for as long as the sandbox lives: the proxy under the run's allowlist, the listening
+/// sockets the launcher opened inside (taken the moment they arrive), an event for every connection, and what the
+/// result document says about them.
+/// </summary>
+internal sealed class EgressSession : IDisposable
+{
+    private readonly EgressProxy _proxy;
+    private readonly EgressPolicy _policy;
+    private readonly RunEvents _events;
+    private readonly string _sandboxId;
+    private readonly string _profile;
+    private int _listeners;
+
+    private EgressSession(EgressPolicy policy, EgressSettings settings, RunEvents events, string sandboxId, string profile)
+    {
+        _policy = policy;
+        _events = events;
+        _sandboxId = sandboxId;
+        _profile = profile;
+        _proxy = new EgressProxy(new EgressOptions
+        {
+            Decide = (host, port) => policy.Decide(host, port) is { } refusal ? (refusal.Rule, refusal.Message) : null,
+            Guard = new AddressGuard(settings.Exempt),
+            Resolver = new SystemResolver(settings.Hosts),
+            MaxConnections = policy.MaxConnections,
+            MaxBytes = policy.MaxBytes,
+            ConnectTimeout = settings.ConnectTimeout,
+            OnConnection = Publish,
+        });
+    }
+
+    /// <returns>Null unless the run's network is an allowlist.</returns>
+    public static EgressSession? For(ApprovedRun run, AisbxConfig config, RunEvents events, string sandboxId) =>
+        run.Network == NetworkMode.Allowlist && run.Egress is { } policy
+            ? new EgressSession(policy, config.Egress, events, sandboxId, run.Profile.Name)
+            : null;
+
+    /// <summary>Serves the listening sockets from the launcher, in the order of <see cref="EgressPorts.All"/>.</summary>
+    public void Adopt(int[] descriptors)
+    {
+        foreach (var descriptor in descriptors)
+        {
+            var socket = new Socket(new SafeSocketHandle(descriptor, ownsHandle: true));
+            var protocol = Interlocked.Increment(ref _listeners) switch
+            {
+                1 => EgressProtocol.Http,
+                2 => EgressProtocol.Socks5,
+                _ => (EgressProtocol?)null,
+            };
+            if (protocol is null)
+            {
+                socket.Dispose();
+                continue;
+            }
+
+            _proxy.Serve(socket, protocol.Value);
+        }
+    }
+
+    /// <summary>Ends every connection; call once the sandbox is gone, before <see cref="Report"/>.</summary>
+    public void Dispose() => _proxy.Dispose();
+
+    public NetworkReport Report()
+    {
+        var connections = _proxy.Connections;
+        return new NetworkReport(NetworkModeText.Format(NetworkMode.Allowlist))
+        {
+            Allow = [.. _policy.Allow.Select(p => p.ToString())],
+            Connections = [.. connections.Take(NetworkReport.MaxListed).Select(ToRecord)],
+            ConnectionsNotListed = Math.Max(0, connections.Count - NetworkReport.MaxListed),
+            Refused = connections.Count(c => c.Verdict == "refused"),
+            BytesOut = connections.Sum(c => c.BytesOut),
+            BytesIn = connections.Sum(c => c.BytesIn),
+        };
+    }
+
+    public ImmutableArray<LimitHit> LimitHits() =>
+    [
+        .. _proxy.ConnectionsLimitHit ? [LimitKind.EgressConnections.Hit(_policy.MaxConnections)] : Array.Empty<LimitHit>(),
+        .. _proxy.BytesLimitHit ? [LimitKind.EgressBytes.Hit(_policy.MaxBytes)] : Array.Empty<LimitHit>(),
+    ];
+
+    private static NetworkConnection ToRecord(EgressConnection c) =>
+        new(c.Protocol, c.Host, c.Port, c.Verdict, c.Rule, c.Address, c.BytesOut, c.BytesIn, c.Duration.TotalMilliseconds, c.Started);
+
+    private void Publish(EgressConnection connection)
+    {
+        var record = ToRecord(connection);
+        var severity = connection.Verdict != "refused" ? Severity.Low
+            : connection.Rule is { } rule && rule.StartsWith("address-", StringComparison.Ordinal) ? Severity.High
+            : Severity.Medium;
+        _events.PublishEgress(record, severity, _sandboxId, _profile);
+    }
+}
