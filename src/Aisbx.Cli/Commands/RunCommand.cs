@@ -21,8 +21,8 @@ internal static class RunCommand
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit, e.g. 256M, 1G (at most the profile's)" };
         var pids = new Option<int?>("--pids") { Description = "Process limit (at most the profile's)" };
         var cpuTime = new Option<string?>("--cpu-time") { Description = "CPU-time limit, e.g. 10s (at most the profile's)" };
-        var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none or host" };
-        network.AcceptOnlyFromAmong("none", "host");
+        var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none, host or allowlist" };
+        network.AcceptOnlyFromAmong("none", "host", "allowlist");
         var env = new Option<string[]>("--env", "-e") { Description = "Extra environment variable KEY=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
         var secret = new Option<string[]>("--secret", "-s") { Description = "A secret from the store, given as the environment variable of its name and redacted from the output (repeatable)", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print one result document instead of passing output through" };

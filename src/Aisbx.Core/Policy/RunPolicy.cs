@@ -32,7 +32,8 @@ public static class RunPolicy
                 $"(allowed: {string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}): drop {words.Name(RequestField.Network)}, or use a profile that allows it");
         }
 
-        return new ApprovedRun(request, profile, Tighten(profile, request), network);
+        return new ApprovedRun(request, profile, Tighten(profile, request), network,
+            network == NetworkMode.Allowlist ? profile.Egress : null);
     }
 
     /// <summary>Whether a command passes the argument rules: each argument within Linux's limit, all within the configured one.</summary>

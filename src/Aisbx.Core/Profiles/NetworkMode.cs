@@ -7,11 +7,25 @@ public enum NetworkMode
 
     /// <summary>The host's network namespace.</summary>
     Host,
+
+    /// <summary>
+    /// No network of its own; the sandbox reaches only the hosts of its <see cref="Egress.EgressPolicy"/>,
+    /// through a proxy aisbx runs on the host.
+    /// </summary>
+    Allowlist,
 }
 
 public static class NetworkModeText
 {
-    public static string Format(NetworkMode mode) => mode == NetworkMode.Host ? "host" : "none";
+    /// <summary>The modes as a message lists them: <c>"none", "host" or "allowlist"</c>.</summary>
+    public const string Choices = "\"none\", \"host\" or \"allowlist\"";
+
+    public static string Format(NetworkMode mode) => mode switch
+    {
+        NetworkMode.Host => "host",
+        NetworkMode.Allowlist => "allowlist",
+        _ => "none",
+    };
 
     public static bool TryParse(string? text, out NetworkMode mode)
     {
@@ -22,6 +36,9 @@ public static class NetworkModeText
                 return true;
             case "host":
                 mode = NetworkMode.Host;
+                return true;
+            case "allowlist":
+                mode = NetworkMode.Allowlist;
                 return true;
             default:
                 mode = NetworkMode.None;

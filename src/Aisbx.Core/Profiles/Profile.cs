@@ -23,6 +23,9 @@ public sealed record Profile
     /// <summary>The network modes a run of this profile may ask for; always includes <see cref="Network"/>.</summary>
     public ImmutableArray<NetworkMode> AllowedNetworks { get; init; } = [NetworkMode.None];
 
+    /// <summary>The hosts a run in network mode allowlist may reach, and its caps; unused in the other modes.</summary>
+    public Egress.EgressPolicy Egress { get; init; } = Aisbx.Core.Egress.EgressPolicy.None;
+
     /// <summary>Command names refused before launch: a guard rail for agents, not the security boundary.</summary>
     public ImmutableArray<string> DeniedCommands { get; init; } = [];
 

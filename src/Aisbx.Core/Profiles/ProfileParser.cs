@@ -76,7 +76,7 @@ public static class ProfileParser
         var network = profile.Network;
         if (root.String("network") is { } text && !NetworkModeText.TryParse(text, out network))
         {
-            throw root.Error($"network '{text}' is not a mode; use \"none\" or \"host\"");
+            throw root.Error($"network '{text}' is not a mode; use {NetworkModeText.Choices}");
         }
 
         var allowed = profile.AllowedNetworks;
@@ -87,7 +87,7 @@ public static class ProfileParser
             {
                 builder.Add(NetworkModeText.TryParse(item, out var mode)
                     ? mode
-                    : throw root.Error($"allowed_networks entry '{item}' is not a mode; use \"none\" or \"host\""));
+                    : throw root.Error($"allowed_networks entry '{item}' is not a mode; use {NetworkModeText.Choices}"));
             }
 
             allowed = builder.ToImmutable();

@@ -17,6 +17,12 @@ public sealed record RunRequest
 
     public NetworkMode? Network { get; init; }
 
+    /// <summary>
+    /// Host entries (<see cref="Egress.HostPattern"/> text) to narrow the profile's allow list to; null for the
+    /// profile's list. Each must be covered by the profile's list: a request narrows, never widens.
+    /// </summary>
+    public ImmutableArray<string>? AllowHosts { get; init; }
+
     public TimeSpan? WallTime { get; init; }
 
     public TimeSpan? CpuTime { get; init; }

@@ -23,7 +23,7 @@ public static class SandboxArguments
         NetworkMode? mode = null;
         if (network is not null)
         {
-            mode = NetworkModeText.TryParse(network, out var parsed) ? parsed : throw new ToolArgumentException($"network '{network}' is not a mode: use \"none\" or \"host\"");
+            mode = NetworkModeText.TryParse(network, out var parsed) ? parsed : throw new ToolArgumentException($"network '{network}' is not a mode: use {NetworkModeText.Choices}");
         }
 
         return new LiveSandboxRequest

@@ -15,8 +15,8 @@ internal static class SandboxCreateCommand
         var cpuTime = new Option<string?>("--cpu-time") { Description = "CPU time of all its execs together, e.g. 5m (at most the profile's)" };
         var idleTimeout = new Option<string?>("--idle-timeout") { Description = "Close it after this long with no call, e.g. 10m (default: the server's)" };
         var maxLifetime = new Option<string?>("--max-lifetime") { Description = "Close it this long after creation, whatever happens, e.g. 1h (default: the server's)" };
-        var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none or host" };
-        network.AcceptOnlyFromAmong("none", "host");
+        var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none, host or allowlist" };
+        network.AcceptOnlyFromAmong("none", "host", "allowlist");
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable KEY=VALUE of every exec (repeatable)", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print the sandbox document instead of the handle alone" };
         var create = new Command("create", "Create a live sandbox and print its handle") { profile, memory, pids, cpuTime, idleTimeout, maxLifetime, network, env, json };
