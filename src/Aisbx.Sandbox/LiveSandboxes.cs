@@ -44,16 +44,20 @@ public sealed partial class SandboxRunner
             FilesPolicy.Check(new RunRequest { Command = [LaunchPlan.LauncherPath], Files = request.Files }, config.RequestLimits);
 
             var rootfs = Trees.Acquire(approved.Profile);
+            Egress.SandboxEgress? egress = null;
             LiveSandbox sandbox;
             try
             {
                 var plan = _planBuilder.Build(approved with { Limits = limits }, LiveHandles.New(), null, SandboxIdentity.For(config), settings.WorkspaceBytes, rootfs) with { Agent = true };
+                egress = Egress.SandboxEgress.For(approved, config, runEvents, plan.SandboxId);
                 sandbox = new LiveSandbox(plan, limits, settings, limits.IdleTimeout!.Value, limits.MaxLifetime!.Value, request.Caller, runEvents,
-                    (exec, livePlan) => ApproveExec(exec, livePlan, request)) { Holds = rootfs };
+                    (exec, livePlan) => ApproveExec(exec, livePlan, request)) { Holds = rootfs, Egress = egress };
             }
             catch
             {
-                rootfs.Dispose(); // Until the sandbox holds it, the lease is this method's to give back.
+                // Until the sandbox holds them, the lease and the proxy are this method's to give back.
+                rootfs.Dispose();
+                egress?.Dispose();
                 throw;
             }
 
@@ -90,7 +94,7 @@ public sealed partial class SandboxRunner
             throw new PolicyRefusal("limit-above-profile", $"timeout {DurationText.Format(timeout)} is above what profile '{plan.ProfileName}' allows an exec ({DurationText.Format(plan.Limits.WallTime)}): ask for less, or run it with background: true");
         }
 
-        return [.. approved.Profile.Env.SetItems(env)];
+        return [.. LaunchPlanBuilder.ProxyEnvironment(!plan.EgressPorts.IsEmpty).SetItems(approved.Profile.Env).SetItems(env)];
     }
 
     private static TimeSpan Min(TimeSpan server, TimeSpan? profile) => profile is { } value && value < server ? value : server;

@@ -126,8 +126,11 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
         // With secrets, the program's output passes through redaction before it reaches the caller's sinks.
         var redactedOut = secretValues.Count > 0 ? new RedactingSink(stdout, secretValues) : null;
         var redactedErr = secretValues.Count > 0 ? new RedactingSink(stderr, secretValues) : null;
+        using var egress = Egress.SandboxEgress.For(approved, config, events, sandboxId);
         var outcome = SandboxExecution.Run(
-            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, v => violations.Record(v), KillGrace, cancellationToken);
+            plan, workspace, redactedOut ?? stdout, redactedErr ?? stderr, io.Stdin, config.RequestLimits.MaxStdinBytes, v => violations.Record(v), KillGrace, cancellationToken,
+            egress is null ? null : egress.Adopt);
+        egress?.Dispose(); // The sandbox is gone: so is every connection it had.
         redactedOut?.Flush();
         redactedErr?.Flush();
         if (gitCheck?.After() is { } gitChange)
@@ -143,6 +146,11 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
 
         StartFailure.ThrowIfNotStarted(outcome, stderr.Tail);
         var result = RunResultBuilder.Build(plan, outcome, stdout, stderr, violations.ToResult(), config.RequestLimits.MaxStdinBytes);
+        result = result with
+        {
+            Network = egress?.Report() ?? result.Network,
+            LimitHits = egress is null ? result.LimitHits : [.. result.LimitHits, .. egress.LimitHits()],
+        };
         foreach (var hit in result.LimitHits)
         {
             events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == LimitKind.Pids.Name ? Severity.Medium : Severity.Low, "stopped", sandboxId, plan.ProfileName, count: true);

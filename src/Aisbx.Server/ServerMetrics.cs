@@ -26,6 +26,8 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
     private readonly Counter _sandboxEnds;
     private readonly Counter _sandboxExecs;
     private readonly Counter _sandboxFileWrites;
+    private readonly Counter _egressConnections;
+    private readonly Counter _egressBytes;
 
     private const string Ok = "ok";
     private const string Failed = "failed";
@@ -37,6 +39,7 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
 
     private static readonly string[] ViolationKinds = ["seccomp"];
     private static readonly string[] SuspensionKinds = ["caller", "address"];
+    private static readonly string[] EgressVerdicts = ["allowed", "refused", "failed"];
 
     /// <param name="profiles">The profiles known at start, whose run counters start at 0; others appear when first run.</param>
     public ServerMetrics(IEnumerable<string> profiles)
@@ -56,6 +59,15 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
         _sandboxEnds = factory.CreateCounter("aisbx_sandbox_ends_total", "Live sandboxes ended, by reason (closed, idle, lifetime, server-stopped, violation, cpu-time, memory, agent-failed).", "reason");
         _sandboxExecs = factory.CreateCounter("aisbx_sandbox_execs_total", "Programs started in live sandboxes, by profile.", "profile");
         _sandboxFileWrites = factory.CreateCounter("aisbx_sandbox_file_writes_total", "Files written or removed in live sandboxes by callers.");
+        _egressConnections = factory.CreateCounter("aisbx_egress_connections_total", "Connections through sandboxes' egress proxies, by verdict (allowed, refused, failed).", "verdict");
+        _egressBytes = factory.CreateCounter("aisbx_egress_bytes_total", "Bytes through sandboxes' egress proxies, by direction (out: from the sandbox; in: to it).", "direction");
+        foreach (var verdict in EgressVerdicts)
+        {
+            _egressConnections.WithLabels(verdict);
+        }
+
+        _egressBytes.WithLabels("out");
+        _egressBytes.WithLabels("in");
         foreach (var reason in Enum.GetValues<Core.Sandboxes.SandboxEnd>())
         {
             _sandboxEnds.WithLabels(Core.Sandboxes.SandboxEndText.Name(reason));
@@ -127,6 +139,11 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
                 break;
             case SecurityEventKind.FileWrite:
                 _sandboxFileWrites.Inc();
+                break;
+            case SecurityEventKind.Egress when securityEvent.Egress is { } connection:
+                _egressConnections.WithLabels(connection.Verdict).Inc();
+                _egressBytes.WithLabels("out").Inc(connection.BytesOut);
+                _egressBytes.WithLabels("in").Inc(connection.BytesIn);
                 break;
         }
     }

@@ -3,7 +3,7 @@ using Aisbx.Core.Security;
 
 namespace Aisbx.Cli.Commands;
 
-/// <summary>Prints violations and lockouts to aisbx's stderr the moment they happen, one line each.</summary>
+/// <summary>Prints violations, refused connections and lockouts to aisbx's stderr the moment they happen, one line each.</summary>
 internal sealed class LiveEvents(Stream stderr) : ISecurityEventSink
 {
     public void Publish(SecurityEvent securityEvent)
@@ -14,6 +14,8 @@ internal sealed class LiveEvents(Stream stderr) : ISecurityEventSink
                 $"aisbx: violation: {securityEvent.Detail}: sandbox killed (severity {securityEvent.Severity.Name()})",
             SecurityEventKind.Violation =>
                 $"aisbx: violation: {securityEvent.Detail} {securityEvent.Action} (severity {securityEvent.Severity.Name()})",
+            SecurityEventKind.Egress when securityEvent.Action == "refused" && securityEvent.Egress is { } refused =>
+                $"aisbx: egress refused: {refused.Host}:{refused.Port} ({refused.Rule})",
             SecurityEventKind.GitConfigChanged =>
                 $"aisbx: warning: {securityEvent.Detail}",
             SecurityEventKind.Lockout =>

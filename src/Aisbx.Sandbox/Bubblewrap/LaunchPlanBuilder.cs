@@ -40,20 +40,26 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
         mounts.Add(new BindMount(launcher(), LaunchPlan.LauncherPath, ReadOnly: true));
         mounts.Add(new RemountReadOnly("/"));
 
+        var allowlist = run.Network == NetworkMode.Allowlist;
         return new LaunchPlan
         {
             SandboxId = sandboxId,
             ProfileName = run.Profile.Name,
             Mounts = mounts.ToImmutable(),
             Command = run.Request.Command,
-            Env = [.. run.Profile.Env.SetItems(run.Request.Env)],
+            Env = [.. ProxyEnvironment(allowlist).SetItems(run.Profile.Env).SetItems(run.Request.Env)],
             Network = run.Network,
             Limits = run.Limits,
             Syscalls = run.Profile.Syscalls,
             RunAs = runAs,
             LauncherPrefix = system?.LauncherPrefix ?? [],
+            EgressPorts = allowlist ? Egress.EgressPorts.All : [],
         };
     }
+
+    /// <summary>With an allowlist, the proxy's variables come first; the profile and the caller may still set their own.</summary>
+    public static ImmutableSortedDictionary<string, string> ProxyEnvironment(bool allowlist) =>
+        allowlist ? ImmutableSortedDictionary<string, string>.Empty.SetItems(Egress.EgressPorts.Environment) : ImmutableSortedDictionary<string, string>.Empty;
 
     private void AddProfileMounts(Profile profile, ImmutableArray<MountOp>.Builder mounts)
     {

@@ -22,7 +22,7 @@ internal static partial class SandboxExecution
 {
     public static ExecutionOutcome Run(
         LaunchPlan plan, Workspace workspace, OutputSink stdout, OutputSink stderr, Stream? stdin, long stdinCapBytes,
-        Action<SyscallViolation> onViolation, TimeSpan killGrace, CancellationToken cancellationToken)
+        Action<SyscallViolation> onViolation, TimeSpan killGrace, CancellationToken cancellationToken, Action<int[]>? egress = null)
     {
         using var cgroup = SandboxCgroup.Create(plan.SandboxId, plan.Limits);
         using var spawn = SandboxSpawn.Start(plan, workspace, cgroup, plan.Env);
@@ -41,7 +41,7 @@ internal static partial class SandboxExecution
             blockPipe.Write.Dispose();
         }
 
-        using var monitor = new ViolationMonitor(handOff.Ours, plan.Syscalls, onViolation, process.Kill);
+        using var monitor = new ViolationMonitor(handOff.Ours, plan.Syscalls, onViolation, process.Kill, egress);
         var cpuWatch = cgroup is not { CountsCpu: true } ? null : new CpuTimeWatch(cgroup, plan.Limits.CpuTime, Stopwatch.GetTimestamp());
         var loop = new SupervisionLoop(plan.SandboxId, process, plan.Limits.WallTime, killGrace, input, monitor, cpuWatch,
             [(stdoutPipe.Read, stdout), (stderrPipe.Read, stderr), (statusPipe.Read, statusSink)],

@@ -49,6 +49,18 @@ public sealed partial class LiveSandbox
         }
     }
 
+    private void TakeEgress(int[] descriptors)
+    {
+        if (Egress is { } egress)
+        {
+            egress.Adopt(descriptors);
+        }
+        else
+        {
+            AgentChannel.CloseAll(-1, descriptors);
+        }
+    }
+
     /// <summary>Acts on one frame from the agent; false when the frame is not one the agent may send now.</summary>
     private bool Handle(AgentMessage frame, int descriptor)
     {

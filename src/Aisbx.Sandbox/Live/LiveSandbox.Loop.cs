@@ -87,6 +87,7 @@ public sealed partial class LiveSandbox
         finally
         {
             Shutdown();
+            Egress?.Dispose();
             _monitor?.Dispose();
             _channel?.Dispose();
             _spawn?.Dispose();

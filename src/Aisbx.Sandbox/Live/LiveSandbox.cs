@@ -34,6 +34,12 @@ public sealed partial class LiveSandbox : IDisposable
     /// <summary>What the sandbox keeps while it lives and gives back when it ends (its tree's lease).</summary>
     internal IDisposable? Holds { get; init; }
 
+    /// <summary>Its egress proxy, when its network is an allowlist: it lives as long as the sandbox.</summary>
+    internal Aisbx.Sandbox.Egress.SandboxEgress? Egress { get; init; }
+
+    /// <summary>The sandbox's network so far: its mode, and with an allowlist every connection its proxy saw.</summary>
+    public NetworkReport Network => Egress?.Report() ?? new NetworkReport(Core.Profiles.NetworkModeText.Format(_plan.Network));
+
     internal LiveSandbox(
         LaunchPlan plan, ResourceLimits limits, Core.Configuration.LiveSandboxSettings settings, TimeSpan idleTimeout, TimeSpan maxLifetime,
         string owner, RunEvents events, Func<LiveExecRequest, LaunchPlan, ImmutableArray<KeyValuePair<string, string>>> approveExec)

@@ -39,6 +39,7 @@ internal static class RunResultBuilder
     {
         SandboxId = plan.SandboxId,
         Profile = plan.ProfileName,
+        Network = new NetworkReport(Core.Profiles.NetworkModeText.Format(plan.Network)),
         Stdout = (stdout as CapturingSink)?.Text ?? "",
         Stderr = (stderr as CapturingSink)?.Text ?? "",
         StdoutTruncated = stdout is CapturingSink { Truncated: true },

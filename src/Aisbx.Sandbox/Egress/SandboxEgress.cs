@@ -14,7 +14,7 @@ namespace Aisbx.Sandbox.Egress;
 /// sockets the launcher opened inside (taken the moment they arrive), an event for every connection, and what the
 /// result document says about them.
 /// </summary>
-internal sealed class EgressSession : IDisposable
+internal sealed class SandboxEgress : IDisposable
 {
     private readonly EgressProxy _proxy;
     private readonly EgressPolicy _policy;
@@ -22,8 +22,9 @@ internal sealed class EgressSession : IDisposable
     private readonly string _sandboxId;
     private readonly string _profile;
     private int _listeners;
+    private int _disposed;
 
-    private EgressSession(EgressPolicy policy, EgressSettings settings, RunEvents events, string sandboxId, string profile)
+    private SandboxEgress(EgressPolicy policy, EgressSettings settings, RunEvents events, string sandboxId, string profile)
     {
         _policy = policy;
         _events = events;
@@ -42,9 +43,9 @@ internal sealed class EgressSession : IDisposable
     }
 
     /// <returns>Null unless the run's network is an allowlist.</returns>
-    public static EgressSession? For(ApprovedRun run, AisbxConfig config, RunEvents events, string sandboxId) =>
+    public static SandboxEgress? For(ApprovedRun run, AisbxConfig config, RunEvents events, string sandboxId) =>
         run.Network == NetworkMode.Allowlist && run.Egress is { } policy
-            ? new EgressSession(policy, config.Egress, events, sandboxId, run.Profile.Name)
+            ? new SandboxEgress(policy, config.Egress, events, sandboxId, run.Profile.Name)
             : null;
 
     /// <summary>Serves the listening sockets from the launcher, in the order of <see cref="EgressPorts.All"/>.</summary>
@@ -69,8 +70,14 @@ internal sealed class EgressSession : IDisposable
         }
     }
 
-    /// <summary>Ends every connection; call once the sandbox is gone, before <see cref="Report"/>.</summary>
-    public void Dispose() => _proxy.Dispose();
+    /// <summary>Ends every connection; call once the sandbox is gone, before <see cref="Report"/>. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _proxy.Dispose();
+        }
+    }
 
     public NetworkReport Report()
     {
