@@ -151,7 +151,8 @@ public sealed partial class SandboxRunner(AisbxConfig config, ProfileCatalog pro
             Network = egress?.Report() ?? result.Network,
             LimitHits = egress is null ? result.LimitHits : [.. result.LimitHits, .. egress.LimitHits()],
         };
-        foreach (var hit in result.LimitHits)
+        // The egress caps were published as they were hit, by the proxy's session.
+        foreach (var hit in result.LimitHits.Where(h => h.Limit != LimitKind.EgressBytes.Name && h.Limit != LimitKind.EgressConnections.Name))
         {
             events.Publish(SecurityEventKind.LimitHit, hit.Limit, hit.Limit == LimitKind.Pids.Name ? Severity.Medium : Severity.Low, "stopped", sandboxId, plan.ProfileName, count: true);
         }

@@ -4,7 +4,7 @@ namespace Aisbx.Core.Runs;
 
 /// <summary>
 /// The run's network in its result document: the mode, and with an allowlist, the hosts it allowed and every
-/// connection the proxy saw (the first <see cref="MaxListed"/>; the totals count them all).
+/// connection the proxy saw (the first <see cref="MaxListed"/> to end; the totals count them all).
 /// </summary>
 public sealed record NetworkReport(string Mode)
 {

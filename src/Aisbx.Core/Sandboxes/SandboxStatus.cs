@@ -29,6 +29,9 @@ public sealed record SandboxStatus
 
     public double IdleForMs { get; init; }
 
+    /// <summary>The sandbox's network: its mode, and with an allowlist every connection its proxy has seen so far.</summary>
+    public Runs.NetworkReport? Network { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>When the sandbox closes if nothing else happens: the idle timeout or the lifetime, whichever comes first.</summary>

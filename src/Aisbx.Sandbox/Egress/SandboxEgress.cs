@@ -23,6 +23,15 @@ internal sealed class SandboxEgress : IDisposable
     private readonly string _profile;
     private int _listeners;
     private int _disposed;
+    private int _capReported;
+
+    // What the result says, counted as connections end: the first ones listed, every one in the totals.
+    private readonly Lock _tally = new();
+    private readonly List<NetworkConnection> _listed = [];
+    private int _total;
+    private int _refused;
+    private long _bytesOut;
+    private long _bytesIn;
 
     private SandboxEgress(EgressPolicy policy, EgressSettings settings, RunEvents events, string sandboxId, string profile)
     {
@@ -34,7 +43,7 @@ internal sealed class SandboxEgress : IDisposable
         {
             Decide = (host, port) => policy.Decide(host, port) is { } refusal ? (refusal.Rule, refusal.Message) : null,
             Guard = new AddressGuard(settings.Exempt),
-            Resolver = new SystemResolver(settings.Hosts),
+            Resolver = new SystemResolver(settings.Hosts.ToDictionary(h => h.Key, h => h.Value.ToArray(), StringComparer.OrdinalIgnoreCase)),
             MaxConnections = policy.MaxConnections,
             MaxBytes = policy.MaxBytes,
             ConnectTimeout = settings.ConnectTimeout,
@@ -81,16 +90,18 @@ internal sealed class SandboxEgress : IDisposable
 
     public NetworkReport Report()
     {
-        var connections = _proxy.Connections;
-        return new NetworkReport(NetworkModeText.Format(NetworkMode.Allowlist))
+        lock (_tally)
         {
-            Allow = [.. _policy.Allow.Select(p => p.ToString())],
-            Connections = [.. connections.Take(NetworkReport.MaxListed).Select(ToRecord)],
-            ConnectionsNotListed = Math.Max(0, connections.Count - NetworkReport.MaxListed),
-            Refused = connections.Count(c => c.Verdict == "refused"),
-            BytesOut = connections.Sum(c => c.BytesOut),
-            BytesIn = connections.Sum(c => c.BytesIn),
-        };
+            return new NetworkReport(NetworkModeText.Format(NetworkMode.Allowlist))
+            {
+                Allow = [.. _policy.Allow.Select(p => p.ToString())],
+                Connections = [.. _listed],
+                ConnectionsNotListed = _total - _listed.Count,
+                Refused = _refused,
+                BytesOut = _bytesOut,
+                BytesIn = _bytesIn,
+            };
+        }
     }
 
     public ImmutableArray<LimitHit> LimitHits() =>
@@ -105,9 +116,26 @@ internal sealed class SandboxEgress : IDisposable
     private void Publish(EgressConnection connection)
     {
         var record = ToRecord(connection);
+        lock (_tally)
+        {
+            _total++;
+            _refused += connection.Verdict == "refused" ? 1 : 0;
+            _bytesOut += connection.BytesOut;
+            _bytesIn += connection.BytesIn;
+            if (_listed.Count < NetworkReport.MaxListed)
+            {
+                _listed.Add(record);
+            }
+        }
+
         var severity = connection.Verdict != "refused" ? Severity.Low
             : connection.Rule is { } rule && rule.StartsWith("address-", StringComparison.Ordinal) ? Severity.High
             : Severity.Medium;
         _events.PublishEgress(record, severity, _sandboxId, _profile);
+        if (connection.Rule is EgressBudget.ConnectionsRule or EgressBudget.BytesRule && Interlocked.Exchange(ref _capReported, 1) == 0)
+        {
+            // Said once, as it happens (a live sandbox has no result of its own to carry it).
+            _events.Publish(SecurityEventKind.LimitHit, connection.Rule, Severity.Low, "stopped", _sandboxId, _profile, count: true);
+        }
     }
 }

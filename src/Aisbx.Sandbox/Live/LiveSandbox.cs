@@ -200,6 +200,7 @@ public sealed partial class LiveSandbox : IDisposable
             IdleForMs = Math.Round(Stopwatch.GetElapsedTime(Volatile.Read(ref _lastUse)).TotalMilliseconds, 3),
             CreatedAt = CreatedAt,
             ExpiresAt = ExpiresAt,
+            Network = Network,
         };
     }
 
