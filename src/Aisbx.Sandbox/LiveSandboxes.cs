@@ -30,6 +30,7 @@ public sealed partial class SandboxRunner
                 Profile = request.Profile,
                 Env = request.Env,
                 Network = request.Network,
+                AllowHosts = request.AllowHosts,
                 MemoryBytes = request.MemoryBytes,
                 Pids = request.Pids,
                 Caller = request.Caller,

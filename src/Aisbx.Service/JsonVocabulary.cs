@@ -53,6 +53,7 @@ public sealed class JsonVocabulary : RequestVocabulary
         RequestField.Files => "files",
         RequestField.Stdin => "stdin",
         RequestField.Secrets => "secrets",
+        RequestField.AllowHosts => "allowHosts",
         _ => throw new ArgumentOutOfRangeException(nameof(field)),
     };
 }

@@ -36,6 +36,9 @@ public sealed record AisbxConfig
 
     public RootfsSettings RootfsBuilds { get; init; } = RootfsSettings.Default;
 
+    /// <summary>Hosts granted per API key, and the egress proxy's settings (<c>[egress]</c>).</summary>
+    public EgressSettings Egress { get; init; } = EgressSettings.Default;
+
     /// <summary>Built trees (<c>aisbx build</c>), each under the hash of its inputs.</summary>
     public string RootfsStore => RootfsBuilds.Store ?? Path.Combine(ConfigDirectory, "rootfs");
 

@@ -139,6 +139,11 @@ public static class AisbxConfigLoader
             sandboxes.RejectUnknownKeys();
         }
 
+        if (root.Table("egress") is { } egress)
+        {
+            config = config with { Egress = EgressSettingsParser.Read(egress, config.Egress) };
+        }
+
         root.RejectUnknownKeys();
         return config;
     }

@@ -137,6 +137,19 @@ internal sealed class TomlSection
         return builder.ToImmutable();
     }
 
+    /// <summary>Every key of a free-form table whose values are lists of strings, such as <c>grants = { "ci" = ["pypi.org"] }</c>.</summary>
+    /// <param name="shape">What each value must be, with an example, for the error.</param>
+    public ImmutableSortedDictionary<string, ImmutableArray<string>> StringListMap(string shape)
+    {
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        foreach (var (key, _) in _table)
+        {
+            builder[key] = _table[key] is TomlArray ? StringList(key)!.Value : throw Error($"'{key}' must be {shape}");
+        }
+
+        return builder.ToImmutable();
+    }
+
     /// <summary>Fails on the first key that nothing read: call after reading every key the section allows.</summary>
     public void RejectUnknownKeys()
     {

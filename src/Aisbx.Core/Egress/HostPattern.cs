@@ -30,6 +30,27 @@ public sealed record HostPattern(string Host, int? Port)
     /// <exception cref="FormatException">The text is not an entry; the one-line message says how to write it.</exception>
     public static HostPattern Parse(string text) => HostPatternGrammar.Parse(text);
 
+    /// <summary>Reads an allow entry: <see cref="Parse"/>, refusing a wildcard over a public suffix (<c>*.com</c>, <c>*.co.uk</c>).</summary>
+    /// <exception cref="HostPatternException">Rule <c>host-pattern-invalid</c> or <c>allow-too-broad</c>.</exception>
+    public static HostPattern ParseAllow(string text) => AllowBreadth.Checked(Parse(text));
+
+    /// <summary>
+    /// Whether every connection <paramref name="narrower"/> allows, this entry allows too: the same host or one under
+    /// this wildcard (a wildcard only under an equal or broader one), on ports this entry allows.
+    /// </summary>
+    public bool Covers(HostPattern narrower)
+    {
+        var portsCovered = narrower.Port is { } port ? CoversPort(port) : Port is null;
+        if (!portsCovered)
+        {
+            return false;
+        }
+
+        return narrower.IsWildcard
+            ? IsWildcard && (narrower.Host == Host || MatchesNormalizedHost(narrower.Host[2..]))
+            : MatchesNormalizedHost(narrower.Host);
+    }
+
     /// <summary>Whether a connection to <paramref name="host"/> on <paramref name="port"/> falls under this entry.</summary>
     /// <param name="host">A name or address as a client gave it; normalized (case, trailing dot, IDN, brackets) first.</param>
     public bool Matches(string host, int port) => CoversPort(port) && MatchesHost(host);

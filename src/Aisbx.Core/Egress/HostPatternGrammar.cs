@@ -147,22 +147,55 @@ internal static class HostPatternGrammar
         return wildcard ? "*." + ascii : ascii;
     }
 
+    /// <remarks>
+    /// The builds run with invariant globalization (no ICU), so IDNA's mapping is only lowercasing: a name in a
+    /// decomposed Unicode form reads as another name than its composed form, and so matches nothing (fails closed).
+    /// </remarks>
     private static string ToAscii(string name, string shown)
     {
-        if (name.All(char.IsAscii))
-        {
-            return name.ToLowerInvariant();
-        }
-
+        var lower = name.ToLowerInvariant();
+        var idn = new IdnMapping { UseStd3AsciiRules = true };
+        string ascii;
         try
         {
-            return new IdnMapping { UseStd3AsciiRules = true }.GetAscii(name).ToLowerInvariant();
+            ascii = lower.All(char.IsAscii) ? lower
+                : lower.All(IsNameCharacter) ? idn.GetAscii(lower)
+                : throw new ArgumentException("not letters, digits, marks, hyphens and dots");
         }
         catch (ArgumentException)
         {
             throw Invalid($"host '{shown}' is not a valid international domain name: check its spelling, or give its punycode (xn--...) form");
         }
+
+        foreach (var label in ascii.Split('.'))
+        {
+            if (label.StartsWith("xn--", StringComparison.Ordinal) && !IsCanonicalPunycode(idn, label))
+            {
+                throw Invalid($"host '{shown}' has label '{Shown(label)}', which is not valid punycode: give the name in Unicode, or its exact xn-- form");
+            }
+        }
+
+        return ascii;
     }
+
+    private static bool IsCanonicalPunycode(IdnMapping idn, string label)
+    {
+        try
+        {
+            var decoded = idn.GetUnicode(label);
+            return decoded.Length > 0 && !decoded.All(char.IsAscii) && decoded.All(IsNameCharacter)
+                && idn.GetAscii(decoded.ToLowerInvariant()) == label;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What a label of an international name may hold (without ICU, IDNA's own tables are not at hand).</summary>
+    private static bool IsNameCharacter(char c) =>
+        char.IsLetterOrDigit(c) || c is '-' or '.'
+        || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 
     private static void CheckName(string name, string shown, bool wildcard)
     {

@@ -33,6 +33,7 @@ public abstract class RequestVocabulary
             RequestField.Network => "--network",
             RequestField.Env => "--env",
             RequestField.Secrets => "--secret",
+            RequestField.AllowHosts => "--allow-host",
             RequestField.Files => "the files",
             RequestField.Stdin => "standard input",
             _ => throw new ArgumentOutOfRangeException(nameof(field)),

@@ -24,16 +24,8 @@ public static class RunPolicy
         var profile = catalog.Get(request.Profile);
         CommandPolicy.Check(request.Command, profile.DeniedCommands, profile.Name);
 
-        var network = request.Network ?? profile.Network;
-        if (!profile.AllowedNetworks.Contains(network))
-        {
-            throw new PolicyRefusal("network-denied", RequestField.Network, words =>
-                $"profile '{profile.Name}' does not allow network '{NetworkModeText.Format(network)}' " +
-                $"(allowed: {string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}): drop {words.Name(RequestField.Network)}, or use a profile that allows it");
-        }
-
-        return new ApprovedRun(request, profile, Tighten(profile, request), network,
-            network == NetworkMode.Allowlist ? profile.Egress : null);
+        var (network, egress) = EgressApproval.Approve(request, profile, config.Egress);
+        return new ApprovedRun(request, profile, Tighten(profile, request), network, egress);
     }
 
     /// <summary>Whether a command passes the argument rules: each argument within Linux's limit, all within the configured one.</summary>

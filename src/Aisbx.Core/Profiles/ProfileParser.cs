@@ -37,7 +37,7 @@ public static class ProfileParser
             throw root.Error("'description' is missing; add a one-line description = \"...\"");
         }
 
-        profile = ReadNetwork(root, profile);
+        profile = NetworkParser.Read(root, profile);
 
         if (root.Table("env") is { } env)
         {
@@ -69,36 +69,6 @@ public static class ProfileParser
 
         root.RejectUnknownKeys();
         return profile;
-    }
-
-    private static Profile ReadNetwork(TomlSection root, Profile profile)
-    {
-        var network = profile.Network;
-        if (root.String("network") is { } text && !NetworkModeText.TryParse(text, out network))
-        {
-            throw root.Error($"network '{text}' is not a mode; use {NetworkModeText.Choices}");
-        }
-
-        var allowed = profile.AllowedNetworks;
-        if (root.StringList("allowed_networks") is { } list)
-        {
-            var builder = ImmutableArray.CreateBuilder<NetworkMode>();
-            foreach (var item in list)
-            {
-                builder.Add(NetworkModeText.TryParse(item, out var mode)
-                    ? mode
-                    : throw root.Error($"allowed_networks entry '{item}' is not a mode; use {NetworkModeText.Choices}"));
-            }
-
-            allowed = builder.ToImmutable();
-        }
-
-        if (!allowed.Contains(network))
-        {
-            allowed = allowed.Add(network);
-        }
-
-        return profile with { Network = network, AllowedNetworks = allowed };
     }
 
     private static ProfileMount ReadMount(TomlSection mount)

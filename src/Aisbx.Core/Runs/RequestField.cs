@@ -18,4 +18,5 @@ public enum RequestField
     Files,
     Stdin,
     Secrets,
+    AllowHosts,
 }

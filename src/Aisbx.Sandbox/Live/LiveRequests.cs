@@ -13,6 +13,9 @@ public sealed record LiveSandboxRequest
 
     public NetworkMode? Network { get; init; }
 
+    /// <summary>Host entries narrowing the profile's allow list (network allowlist); null for the profile's list.</summary>
+    public ImmutableArray<string>? AllowHosts { get; init; }
+
     public long? MemoryBytes { get; init; }
 
     public int? Pids { get; init; }
