@@ -111,7 +111,11 @@ internal sealed class SandboxEgress : IDisposable
     ];
 
     private static NetworkConnection ToRecord(EgressConnection c) =>
-        new(c.Protocol, c.Host, c.Port, c.Verdict, c.Rule, c.Address, c.BytesOut, c.BytesIn, c.Duration.TotalMilliseconds, c.Started);
+        new(c.Protocol, c.Host, c.Port, c.Verdict, c.Rule, AddressOnly(c.Address), c.BytesOut, c.BytesIn, Math.Round(c.Duration.TotalMilliseconds, 3), c.Started);
+
+    /// <summary>The port is the record's own field; the proxy names the endpoint it connected to.</summary>
+    private static string? AddressOnly(string? endpoint) =>
+        endpoint is not null && System.Net.IPEndPoint.TryParse(endpoint, out var parsed) ? parsed.Address.ToString() : endpoint;
 
     private void Publish(EgressConnection connection)
     {

@@ -68,7 +68,7 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
         var iov = new IoVec { Base = bytes, Length = AgentMessage.Size + 1 };
-        var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlSize };
+        var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)controlSize };
         var received = RecvMsg(Fd, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         if (received < 0)
         {

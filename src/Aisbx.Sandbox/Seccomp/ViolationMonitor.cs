@@ -58,7 +58,7 @@ internal sealed unsafe class ViolationMonitor(
         var controlSize = sizeof(CmsgHdr) + (MaxDescriptors * sizeof(int) + 7 & ~7);
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
-        var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = controlSize };
+        var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)controlSize };
         var received = RecvMsg(SocketFd, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         if (received < 0 && Marshal.GetLastPInvokeError() is EAGAIN or EINTR)
         {

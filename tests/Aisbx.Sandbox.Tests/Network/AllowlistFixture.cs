@@ -43,7 +43,7 @@ public sealed class AllowlistFixture : IDisposable
         Runner = new SandboxRunner(Config, new ProfileCatalog(Config.ProfilesDirectory));
     }
 
-    public LoopbackUpstream Upstream { get; } = new("127.0.0.2");
+    internal LoopbackUpstream Upstream { get; } = new("127.0.0.2");
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "aisbx-egress-tests-" + Guid.NewGuid().ToString("N")[..12]);
 

@@ -177,6 +177,8 @@ public class AllowlistTests(AllowlistFixture fixture)
         // Act
         var first = await live.ExecAsync(Sh($"curl -sS -m 10 http://allowed.test:{Port}/first"), TestContext.Current.CancellationToken);
         var second = await live.ExecAsync(Sh($"curl -sS -m 10 -p http://allowed.test:{Port}/second; curl -s -m 10 -o /dev/null -w '%{{http_code}}' http://other.test:{Port}/"), TestContext.Current.CancellationToken);
+        // A connection's record is made as it ends, just after curl saw the end: wait for it, within a bound.
+        SpinWait.SpinUntil(() => live.Network.Connections.Length == 3, TimeSpan.FromSeconds(10));
         var network = live.Network;
 
         // Assert

@@ -21,7 +21,7 @@ public sealed class RegistryInstallTests : IDisposable
         var registry = new Uri(HostCommands.Run("npm", "config", "get", "registry").Stdout.Trim());
         var profiles = Directory.CreateDirectory(Path.Combine(_root, "profiles")).FullName;
         File.WriteAllText(Path.Combine(profiles, "npm-registry.toml"),
-            $"extends = \"node-dev\"\ndescription = \"node-dev with its registry\"\n\n[network]\nmode = \"allowlist\"\nallow = [\"{registry.Host}\"]\n");
+            $"extends = \"node-dev\"\ndescription = \"node-dev with its registry\"\n\n[network]\nmode = \"allowlist\"\nallow = [\"{registry.Host}\"]\n\n[limits]\nwall_time = \"120s\"\n");
         var config = AisbxConfigLoader.Load(_root);
         var runner = new SandboxRunner(config, new ProfileCatalog(config.ProfilesDirectory));
         // This machine reaches the registries through a TLS-inspecting gateway whose CA is in the host's bundle, not
@@ -41,7 +41,6 @@ public sealed class RegistryInstallTests : IDisposable
                 CaptureOutput = true,
                 Files = files.ToImmutableSortedDictionary(),
                 Env = new Dictionary<string, string> { ["NODE_EXTRA_CA_CERTS"] = "/workspace/host-ca.crt" }.ToImmutableSortedDictionary(),
-                WallTime = TimeSpan.FromSeconds(120),
             },
             new RunIo(),
             TestContext.Current.CancellationToken);
