@@ -9,14 +9,15 @@ namespace Aisbx.Mcp;
 
 /// <summary>
 /// Tells the client, as MCP log notifications (<c>notifications/message</c>, level warning), about violations,
-/// limit hits and lockouts while its run goes on. Sent without waiting: the sandbox's supervision thread never
+/// limit hits, refused connections and lockouts while its run goes on. Sent without waiting: the sandbox's supervision thread never
 /// blocks on the client.
 /// </summary>
 public sealed class ClientNotifications(McpServer server) : ISecurityEventSink
 {
     public void Publish(SecurityEvent securityEvent)
     {
-        if (securityEvent.Kind is not (SecurityEventKind.Violation or SecurityEventKind.LimitHit or SecurityEventKind.Lockout or SecurityEventKind.GitConfigChanged))
+        var refusedEgress = securityEvent is { Kind: SecurityEventKind.Egress, Action: "refused" };
+        if (!refusedEgress && securityEvent.Kind is not (SecurityEventKind.Violation or SecurityEventKind.LimitHit or SecurityEventKind.Lockout or SecurityEventKind.GitConfigChanged))
         {
             return;
         }

@@ -52,6 +52,21 @@ public class LaunchPlanTests
     }
 
     [Fact]
+    public void An_allowlist_keeps_the_empty_network_namespace_and_asks_the_launcher_for_the_proxy_s_ports()
+    {
+        var allowlist = Plan(new RunRequest { Command = ["ls"], Profile = "python-dev", Network = NetworkMode.Allowlist });
+        var none = Plan(new RunRequest { Command = ["ls"], Profile = "python-dev" });
+
+        Assert.Contains("--unshare-all", Args(allowlist));
+        Assert.DoesNotContain("--share-net", Args(allowlist));
+        Assert.DoesNotContain(allowlist.Mounts, m => m.Target == "/etc/resolv.conf" && m is BindMount);
+        Assert.Equal([3128, 1080], allowlist.EgressPorts);
+        Assert.Equal(("http://127.0.0.1:3128", "http://127.0.0.1:3128", "socks5h://127.0.0.1:1080"), (allowlist.EnvValue("https_proxy"), allowlist.EnvValue("HTTP_PROXY"), allowlist.EnvValue("ALL_PROXY")));
+        Assert.Empty(none.EgressPorts);
+        Assert.DoesNotContain(none.Env, e => e.Key.EndsWith("_proxy", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void The_system_is_read_only_and_the_workspace_is_the_only_writable_host_path()
     {
         var plan = Plan(new RunRequest { Command = ["ls"], Profile = "python-dev" });
