@@ -37,7 +37,7 @@ public sealed class ProfileListTool(ServiceContext context) : AisbxTool(
         foreach (var entry in outcome.Value.Profiles)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"{entry.Name}: {entry.Description} (network {entry.Network}; {entry.Limits["wallTime"]} wall, {entry.Limits["memory"]} memory; toolchain {(entry.ToolchainPresent ? "present" : "missing: " + string.Join(", ", entry.MissingTools))})\n");
+                $"{entry.Name}: {entry.Description} (network {entry.Network}{AllowList(entry)}; {entry.Limits["wallTime"]} wall, {entry.Limits["memory"]} memory; toolchain {(entry.ToolchainPresent ? "present" : "missing: " + string.Join(", ", entry.MissingTools))})\n");
         }
 
         return ValueTask.FromResult(new CallToolResult
@@ -47,4 +47,10 @@ public sealed class ProfileListTool(ServiceContext context) : AisbxTool(
             IsError = false,
         });
     }
+
+    /// <summary>The hosts a run may reach with network allowlist, where the profile allows that mode.</summary>
+    private static string AllowList(ProfileEntry entry) =>
+        entry.AllowedNetworks.Contains("allowlist")
+            ? $", allowlist: {(entry.Egress.Allow.Count == 0 ? "no host" : string.Join(" ", entry.Egress.Allow))}"
+            : "";
 }

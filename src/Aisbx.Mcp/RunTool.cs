@@ -23,7 +23,7 @@ public sealed class RunTool(ServiceContext context) : AisbxTool(
     ToolSchemas.RunInput,
     ToolSchemas.RunOutput,
     // With a workdir, the program may change or delete the caller's files; each run is new (not idempotent); and
-    // where a profile allows the host network, it may reach the internet.
+    // where a profile allows the host network or an allowlist, it may reach the internet.
     new ToolHints(ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: HostNetworkPossible(context)),
     """{"command": ["ls", "-la"]}""")
 {
@@ -46,12 +46,12 @@ public sealed class RunTool(ServiceContext context) : AisbxTool(
         };
     }
 
-    /// <summary>Whether any profile lets a run ask for the host network; when the profiles cannot be read, assume so.</summary>
+    /// <summary>Whether any profile lets a run reach beyond the sandbox (host or allowlist); when the profiles cannot be read, assume so.</summary>
     internal static bool HostNetworkPossible(ServiceContext context)
     {
         try
         {
-            return context.Runner.Profiles.All().Any(p => p.AllowedNetworks.Contains(Core.Profiles.NetworkMode.Host));
+            return context.Runner.Profiles.All().Any(p => p.AllowedNetworks.Any(n => n != Core.Profiles.NetworkMode.None));
         }
         catch (Core.AisbxException)
         {

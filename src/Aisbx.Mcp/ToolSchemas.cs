@@ -16,7 +16,8 @@ internal static class ToolSchemas
             "env": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Extra environment variables for the program." },
             "stdin": { "type": "string", "description": "Text given to the program on standard input." },
             "files": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Files to create in the fresh workspace before the run: relative path (e.g. \"src/main.py\") to text content. Not with workdir." },
-            "network": { "type": "string", "enum": ["none", "host"], "description": "Network access, where the profile allows it. Default: the profile's (usually none)." },
+            "network": { "type": "string", "enum": ["none", "host", "allowlist"], "description": "Network access, where the profile allows it: none (loopback only), host, or allowlist (only the listed hosts, through a proxy that also refuses private addresses). Default: the profile's (usually none)." },
+            "allowHosts": { "type": "array", "items": { "type": "string" }, "description": "With network allowlist (implied when network is left out): the hosts the program may reach, narrowing the profile's allow list (never widening it), e.g. [\"pypi.org\", \"*.example.org\", \"registry.example:8443\"]; no port means 80 and 443. Default: the profile's list (see aisbx-profile-list)." },
             "secrets": { "type": "array", "items": { "type": "string" }, "description": "Names of secrets from the operator's store to give the program as environment variables of those names; their values are redacted from the output. Each needs the key's secret:NAME scope." }
           },
           "additionalProperties": false
@@ -105,6 +106,16 @@ internal static class ToolSchemas
                   "description": { "type": "string" },
                   "network": { "type": "string" },
                   "allowedNetworks": { "type": "array", "items": { "type": "string" } },
+                  "egress": {
+                    "type": "object",
+                    "description": "The hosts a run with network allowlist may reach (no port: 80 and 443), those refused even so, and its caps.",
+                    "properties": {
+                      "allow": { "type": "array", "items": { "type": "string" } },
+                      "deny": { "type": "array", "items": { "type": "string" } },
+                      "maxConnections": { "type": "integer" },
+                      "maxBytes": { "type": "integer" }
+                    }
+                  },
                   "toolchain": { "type": "array", "items": { "type": "string" } },
                   "toolchainPresent": { "type": "boolean" },
                   "missingTools": { "type": "array", "items": { "type": "string" } },

@@ -59,6 +59,10 @@ public static class JsonFields
         return items.Count > 0 || allowEmpty ? [.. items] : throw new ToolArgumentException($"'{name}' is empty: give the program and its arguments");
     }
 
+    /// <summary>Host entries (e.g. <c>allowHosts</c>); an empty array is kept (it narrows to no host), a missing one is null.</summary>
+    public static ImmutableArray<string>? HostList(IReadOnlyDictionary<string, JsonElement> arguments, string name) =>
+        StringArray(arguments, name, "[\"pypi.org\", \"*.example.org:8443\"]", allowEmpty: true) is { } hosts ? [.. hosts] : null;
+
     public static ImmutableSortedDictionary<string, string> StringMap(IReadOnlyDictionary<string, JsonElement> arguments, string name, string example)
     {
         if (!arguments.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)

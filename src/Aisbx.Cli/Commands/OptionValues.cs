@@ -37,6 +37,9 @@ internal static class OptionValues
     public static int? Pids(int? value) =>
         value is { } p ? (p > 0 ? p : throw new AisbxException("--pids must be a positive whole number")) : null;
 
+    /// <summary>The <c>--allow-host</c> values; null when none was given (the profile's list), each judged by the run's policy.</summary>
+    public static ImmutableArray<string>? AllowHosts(string[]? hosts) => hosts is { Length: > 0 } ? [.. hosts] : null;
+
     /// <summary>An option-like first word is the command only when the caller put it after <c>--</c>.</summary>
     public static bool CameAfterDoubleDash(IReadOnlyList<string> rawArgs, string first)
     {

@@ -27,7 +27,7 @@ internal static class PolicyTable
             var killed = profile.Syscalls.Kill;
             var denied = profile.Syscalls.Deny.Where(s => !killed.Contains(s));
             text.Append(
-                $"| `{profile.Name}` | {NetworkModeText.Format(profile.Network)} ({string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}) " +
+                $"| `{profile.Name}` | {NetworkModeText.Format(profile.Network)} ({string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}){AllowList(profile)} " +
                 $"| {DurationText.Format(l.WallTime)} / {DurationText.Format(l.CpuTime)} | {ByteSize.Format(l.MemoryBytes)} / {l.Pids.ToString(CultureInfo.InvariantCulture)} " +
                 $"| {ByteSize.Format(l.FileSizeBytes)} / {l.OpenFiles.ToString(CultureInfo.InvariantCulture)} / {ByteSize.Format(l.TmpSizeBytes)} / {ByteSize.Format(l.OutputBytes)} " +
                 $"| {Others(profile)} | {List(denied)} | {List(killed)} | {List(profile.DeniedCommands)} |");
@@ -36,6 +36,12 @@ internal static class PolicyTable
 
         return text.ToString();
     }
+
+    /// <summary>The hosts an allowlist run may reach, where the profile allows that mode.</summary>
+    private static string AllowList(Profile profile) =>
+        profile.AllowedNetworks.Contains(NetworkMode.Allowlist)
+            ? $"; allowlist: {(profile.Egress.Allow.IsEmpty ? "no host" : string.Join(", ", profile.Egress.Allow.Select(p => $"`{p}`")))}"
+            : "";
 
     private static string Others(Profile profile) => profile.Syscalls.Default switch
     {

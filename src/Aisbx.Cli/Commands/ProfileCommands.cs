@@ -65,6 +65,8 @@ internal static class ProfileCommands
         var state => state,
     };
 
+    private static string Hosts(IReadOnlyList<string> hosts) => hosts.Count == 0 ? "(none)" : string.Join(", ", hosts);
+
     private static string Describe(Profile profile, ProfileDocument document)
     {
         var l = document.Limits;
@@ -75,6 +77,7 @@ internal static class ProfileCommands
             $"  rootfs:      {profile.Rootfs.Describe()}",
             $"  environment: {document.Environment.Summary}",
             $"  network:     {document.Network} (allowed: {string.Join(", ", document.AllowedNetworks)})",
+            $"  egress:      allow {Hosts(document.Egress.Allow)}; deny {Hosts(document.Egress.Deny)}; at most {document.Egress.MaxConnections} connections, {Core.Units.ByteSize.Format(document.Egress.MaxBytes)}",
             $"  toolchain:   {string.Join(", ", profile.Toolchain)}{(document.ToolchainPresent ? "" : $" (missing: {string.Join(", ", document.MissingTools)})")}",
             $"  limits:      wall {l.WallTime}, cpu {l.CpuTime}, memory {l.Memory}, pids {l.Pids}, file size {l.FileSize}, open files {l.OpenFiles}, /tmp {l.TmpSize}, output {l.Output}",
             $"  denied:      {(profile.DeniedCommands.IsEmpty ? "(none)" : string.Join(", ", profile.DeniedCommands))}",

@@ -14,6 +14,7 @@ internal sealed record ProfileDocument(
     EnvironmentDocument Environment,
     string Network,
     IReadOnlyList<string> AllowedNetworks,
+    EgressDocument Egress,
     IReadOnlyList<string> Toolchain,
     bool ToolchainPresent,
     IReadOnlyList<string> MissingTools,
@@ -31,6 +32,7 @@ internal sealed record ProfileDocument(
         EnvironmentDocument.From(tree),
         NetworkModeText.Format(profile.Network),
         [.. profile.AllowedNetworks.Select(NetworkModeText.Format)],
+        EgressDocument.From(profile.Egress),
         profile.Toolchain,
         missingTools.Count == 0,
         missingTools,
@@ -73,6 +75,13 @@ internal sealed record EnvironmentDocument(string State, string? Hash, DateTimeO
         tree.BuiltAt,
         tree.SizeBytes,
         tree.Describe());
+}
+
+/// <summary>What a run with network allowlist may reach (an entry without a port: 80 and 443), what it may not, and its caps.</summary>
+internal sealed record EgressDocument(IReadOnlyList<string> Allow, IReadOnlyList<string> Deny, int MaxConnections, long MaxBytes)
+{
+    public static EgressDocument From(Core.Egress.EgressPolicy egress) =>
+        new([.. egress.Allow.Select(p => p.ToString())], [.. egress.Deny.Select(p => p.ToString())], egress.MaxConnections, egress.MaxBytes);
 }
 
 internal sealed record MountDocument(string Source, string Target, bool Optional);

@@ -23,6 +23,7 @@ internal static class RunCommand
         var cpuTime = new Option<string?>("--cpu-time") { Description = "CPU-time limit, e.g. 10s (at most the profile's)" };
         var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none, host or allowlist" };
         network.AcceptOnlyFromAmong("none", "host", "allowlist");
+        var allowHost = new Option<string[]>("--allow-host") { Description = "A host the program may reach with --network allowlist (implied when --network is left out): name, *.name, name:port, an address or [v6]:port; no port means 80 and 443. Narrows the profile's allow list, never widens it (repeatable)", AllowMultipleArgumentsPerToken = false };
         var env = new Option<string[]>("--env", "-e") { Description = "Extra environment variable KEY=VALUE (repeatable)", AllowMultipleArgumentsPerToken = false };
         var secret = new Option<string[]>("--secret", "-s") { Description = "A secret from the store, given as the environment variable of its name and redacted from the output (repeatable)", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print one result document instead of passing output through" };
@@ -36,7 +37,7 @@ internal static class RunCommand
 
         var run = new Command("run", "Run a command in a sandbox built from a profile")
         {
-            profile, workdir, timeout, memory, pids, cpuTime, network, env, secret, json, dryRun, command,
+            profile, workdir, timeout, memory, pids, cpuTime, network, allowHost, env, secret, json, dryRun, command,
         };
 
         // Synchronous on purpose: the main thread spawns and supervises the sandbox (see SandboxRunner.Run).
@@ -59,6 +60,7 @@ internal static class RunCommand
                 Workdir = parseResult.GetValue(workdir),
                 Env = OptionValues.Env(parseResult.GetValue(env) ?? []),
                 Network = parseResult.GetValue(network) is { } mode && NetworkModeText.TryParse(mode, out var parsed) ? parsed : null,
+                AllowHosts = OptionValues.AllowHosts(parseResult.GetValue(allowHost)),
                 WallTime = OptionValues.Duration(parseResult.GetValue(timeout), "--timeout"),
                 CpuTime = OptionValues.Duration(parseResult.GetValue(cpuTime), "--cpu-time"),
                 MemoryBytes = OptionValues.Size(parseResult.GetValue(memory), "--memory"),

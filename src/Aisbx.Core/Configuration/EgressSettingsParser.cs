@@ -96,6 +96,7 @@ internal static class EgressSettingsParser
 
     private static IPNetwork Range(TomlSection section, string text) =>
         text.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(text, out var range)
+        && range.BaseAddress.Equals(IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]))
             ? range
             : throw section.Error($"exempt entry '{text}' is not an address range: write it as address/prefix with no bits set past the prefix, e.g. \"192.168.1.0/24\" or \"127.0.0.2/32\"");
 }

@@ -19,7 +19,8 @@ internal static class SandboxToolSchemas
           "properties": {
             "profile": { "type": "string", "description": "The sandbox profile (default: default): python-dev, node-dev, go-dev, rust-dev, java-dev, strict, minimal, or one of the operator's. See aisbx-profile-list." },
             "env": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Environment variables every exec in the sandbox gets (an exec's own env wins)." },
-            "network": { "type": "string", "enum": ["none", "host"], "description": "Network access, where the profile allows it. Default: the profile's (usually none: loopback only)." },
+            "network": { "type": "string", "enum": ["none", "host", "allowlist"], "description": "Network access, where the profile allows it: none (loopback only), host, or allowlist (only the listed hosts, through a proxy that also refuses private addresses). Default: the profile's (usually none)." },
+            "allowHosts": { "type": "array", "items": { "type": "string" }, "description": "With network allowlist (implied when network is left out): the hosts the program may reach, narrowing the profile's allow list (never widening it), e.g. [\"pypi.org\", \"*.example.org\", \"registry.example:8443\"]; no port means 80 and 443. Default: the profile's list (see aisbx-profile-list)." },
             "memory": { "type": ["string", "integer"], "description": "Memory of the whole sandbox (all its processes, /tmp and /workspace), e.g. \"256M\" or a number of bytes. At most the profile's." },
             "pids": { "type": "integer", "minimum": 1, "description": "Processes the sandbox may hold at once. At most the profile's." },
             "cpuTime": {{Duration}}, "description": "CPU time of all its execs together; when spent, the sandbox closes. Seconds, or a string like \"5m\"." },

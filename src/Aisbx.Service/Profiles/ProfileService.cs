@@ -65,6 +65,7 @@ public sealed class ProfileService(ServiceContext context)
             profile.Description,
             NetworkModeText.Format(profile.Network),
             [.. profile.AllowedNetworks.Select(NetworkModeText.Format)],
+            EgressEntry.From(profile.Egress),
             profile.Toolchain,
             missing.Count == 0,
             missing,

@@ -17,7 +17,7 @@ namespace Aisbx.Service.Runs;
 /// </summary>
 public static class RunArguments
 {
-    private static readonly HashSet<string> Known = ["command", "code", "language", "profile", "workdir", "timeout", "env", "stdin", "files", "network", "secrets"];
+    private static readonly HashSet<string> Known = ["command", "code", "language", "profile", "workdir", "timeout", "env", "stdin", "files", "network", "allowHosts", "secrets"];
 
     /// <param name="limits">The argument caps, which decide whether a snippet goes to its interpreter as an argument or as a file.</param>
     /// <param name="words">Whether these are a tool's arguments or a body's fields, for the refusals.</param>
@@ -71,6 +71,7 @@ public static class RunArguments
             Env = JsonFields.StringMap(arguments, "env", "{\"NAME\": \"value\"}"),
             Files = files,
             Network = mode,
+            AllowHosts = JsonFields.HostList(arguments, "allowHosts"),
             Secrets = [.. JsonFields.StringArray(arguments, "secrets", "[\"API_TOKEN\"]", allowEmpty: true) ?? []],
             CaptureOutput = true,
             Caller = caller,

@@ -11,7 +11,7 @@ namespace Aisbx.Service.Sandboxes;
 /// <summary>The arguments of a sandbox's creation and of an exec in it, read strictly from JSON (a tool's arguments, a body's fields).</summary>
 public static class SandboxArguments
 {
-    public static readonly string[] CreateFields = ["profile", "env", "network", "memory", "pids", "cpuTime", "idleTimeout", "maxLifetime", "files"];
+    public static readonly string[] CreateFields = ["profile", "env", "network", "allowHosts", "memory", "pids", "cpuTime", "idleTimeout", "maxLifetime", "files"];
 
     public static readonly string[] ExecFields = ["command", "code", "language", "cwd", "env", "stdin", "timeout", "background"];
 
@@ -31,6 +31,7 @@ public static class SandboxArguments
             Profile = JsonFields.Text(arguments, "profile") ?? "default",
             Env = JsonFields.StringMap(arguments, "env", "{\"NAME\": \"value\"}"),
             Network = mode,
+            AllowHosts = JsonFields.HostList(arguments, "allowHosts"),
             MemoryBytes = JsonFields.Size(arguments, "memory"),
             Pids = (int?)JsonFields.WholeNumber(arguments, "pids", 1, 100_000),
             CpuTime = JsonFields.Duration(arguments, "cpuTime"),

@@ -14,7 +14,7 @@ internal static class RequestBodies
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public sealed record Create(
-        string? Profile, ImmutableSortedDictionary<string, string> Env, string? Network, long? MemoryBytes, int? Pids,
+        string? Profile, ImmutableSortedDictionary<string, string> Env, string? Network, ImmutableArray<string>? AllowHosts, long? MemoryBytes, int? Pids,
         string? CpuTime, string? IdleTimeout, string? MaxLifetime);
 
     public sealed record Exec(
@@ -25,6 +25,17 @@ internal static class RequestBodies
         Text(writer, "profile", create.Profile);
         Map(writer, "env", create.Env);
         Text(writer, "network", create.Network);
+        if (create.AllowHosts is { } hosts)
+        {
+            writer.WriteStartArray("allowHosts");
+            foreach (var host in hosts)
+            {
+                writer.WriteStringValue(host);
+            }
+
+            writer.WriteEndArray();
+        }
+
         Number(writer, "memory", create.MemoryBytes);
         Number(writer, "pids", create.Pids);
         Text(writer, "cpuTime", create.CpuTime);

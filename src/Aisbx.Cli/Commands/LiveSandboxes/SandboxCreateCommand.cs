@@ -17,15 +17,17 @@ internal static class SandboxCreateCommand
         var maxLifetime = new Option<string?>("--max-lifetime") { Description = "Close it this long after creation, whatever happens, e.g. 1h (default: the server's)" };
         var network = new Option<string?>("--network") { Description = "Network mode, where the profile allows it: none, host or allowlist" };
         network.AcceptOnlyFromAmong("none", "host", "allowlist");
+        var allowHost = new Option<string[]>("--allow-host") { Description = "A host the program may reach with --network allowlist (implied when --network is left out): name, *.name, name:port, an address or [v6]:port; no port means 80 and 443. Narrows the profile's allow list, never widens it (repeatable)", AllowMultipleArgumentsPerToken = false };
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable KEY=VALUE of every exec (repeatable)", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print the sandbox document instead of the handle alone" };
-        var create = new Command("create", "Create a live sandbox and print its handle") { profile, memory, pids, cpuTime, idleTimeout, maxLifetime, network, env, json };
+        var create = new Command("create", "Create a live sandbox and print its handle") { profile, memory, pids, cpuTime, idleTimeout, maxLifetime, network, allowHost, env, json };
         create.SetAction(async (parseResult, cancellationToken) =>
         {
             var body = new RequestBodies.Create(
                 parseResult.GetValue(profile),
                 OptionValues.Env(parseResult.GetValue(env) ?? []),
                 parseResult.GetValue(network),
+                OptionValues.AllowHosts(parseResult.GetValue(allowHost)),
                 OptionValues.Size(parseResult.GetValue(memory), "--memory"),
                 OptionValues.Pids(parseResult.GetValue(pids)),
                 Checked(parseResult.GetValue(cpuTime), "--cpu-time"),
