@@ -27,6 +27,8 @@ public class MetricsSpecs
         expected.AddRange(ProfileCatalog.BuiltInNames.SelectMany(p => ServerMetrics.Outcomes.Select(o => $"aisbx_runs_total{{profile=\"{p}\",outcome=\"{o}\"}} 0")));
         expected.AddRange(LimitKind.All.Select(k => $"aisbx_limit_hits_total{{kind=\"{k.Name}\"}} 0"));
         expected.AddRange(new[] { "caller", "address" }.Select(k => $"aisbx_suspensions_total{{kind=\"{k}\"}} 0"));
+        expected.AddRange(new[] { "allowed", "refused", "failed" }.Select(v => $"aisbx_egress_connections_total{{verdict=\"{v}\"}} 0"));
+        expected.AddRange(new[] { "out", "in" }.Select(d => $"aisbx_egress_bytes_total{{direction=\"{d}\"}} 0"));
         var lines = text.Split('\n');
         Assert.All(expected, series => Assert.Contains(series, lines));
         Assert.Equal(8 * 4, lines.Count(l => l.StartsWith("aisbx_runs_total{", StringComparison.Ordinal)));
