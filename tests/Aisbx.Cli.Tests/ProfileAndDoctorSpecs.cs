@@ -30,6 +30,23 @@ public class ProfileAndDoctorSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinar
     }
 
     [Fact]
+    public async Task Profile_show_json_carries_the_egress_allow_list_and_caps()
+    {
+        // Act
+        var (exitCode, stdout, _) = await aisbx.RunAsync("profile", "show", "python-dev", "--json");
+
+        // Assert
+        Assert.Equal(0, exitCode);
+        using var document = JsonDocument.Parse(stdout);
+        var egress = document.RootElement.GetProperty("egress");
+        Assert.Equal(["pypi.org", "files.pythonhosted.org"], egress.GetProperty("allow").EnumerateArray().Select(h => h.GetString()));
+        Assert.Empty(egress.GetProperty("deny").EnumerateArray());
+        Assert.Equal(1024, egress.GetProperty("maxConnections").GetInt32());
+        Assert.Equal(4L << 30, egress.GetProperty("maxBytes").GetInt64());
+        Assert.Contains("allowlist", document.RootElement.GetProperty("allowedNetworks").EnumerateArray().Select(n => n.GetString()));
+    }
+
+    [Fact]
     public async Task The_profile_policy_doc_is_generated_from_the_profile_files_and_current()
     {
         var (exitCode, stdout, _) = await aisbx.RunAsync("profile", "list", "--markdown");

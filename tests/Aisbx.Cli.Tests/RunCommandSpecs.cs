@@ -70,6 +70,12 @@ public class RunCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
     [InlineData("limit-above-profile", "run", "--memory", "64G", "--", "true")]
     [InlineData("network-denied", "run", "--profile", "strict", "--network", "host", "--", "true")]
     [InlineData("env-invalid", "run", "--env", "1X=2", "--", "true")]
+    [InlineData("allow-host-not-granted", "run", "--profile", "python-dev", "--allow-host", "registry.npmjs.org", "--", "true")]
+    [InlineData("allow-host-not-granted", "run", "--profile", "python-dev", "--network", "allowlist", "--allow-host", "pypi.org:22", "--", "true")]
+    [InlineData("allow-too-broad", "run", "--allow-host", "*.co.uk", "--", "true")]
+    [InlineData("allow-host-invalid", "run", "--allow-host", "https://pypi.org/simple", "--", "true")]
+    [InlineData("allow-hosts-without-allowlist", "run", "--network", "host", "--allow-host", "pypi.org", "--", "true")]
+    [InlineData("network-denied", "run", "--profile", "strict", "--allow-host", "pypi.org", "--", "true")]
     public async Task A_refusal_exits_125_with_one_line_naming_the_rule(string rule, params string[] args)
     {
         var (exitCode, stdout, stderr) = await aisbx.RunAsync(args);
@@ -209,5 +215,19 @@ public class RunCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         }
 
         Assert.Equal(0, HostCommands.Sleepers(tag));
+    }
+
+    [Fact]
+    public async Task A_host_beyond_the_profile_s_allow_list_is_refused_with_the_list_and_the_fix()
+    {
+        // Act
+        var (exitCode, _, stderr) = await aisbx.RunAsync("run", "--profile", "node-dev", "--allow-host", "evil.example", "--", "npm", "install", "x");
+
+        // Assert
+        Assert.Equal(125, exitCode);
+        Assert.Equal(
+            "aisbx: refused (allow-host-not-granted): --allow-host entry 'evil.example' is not covered by the allow list of profile 'node-dev' " +
+            "(allowed: registry.npmjs.org); a run may only narrow it: ask for hosts it lists, or use a profile (or a key grant) that allows the host\n",
+            stderr);
     }
 }

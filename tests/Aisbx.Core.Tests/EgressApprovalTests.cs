@@ -134,8 +134,14 @@ public class EgressApprovalTests
     }
 
     [Fact]
-    public void Allow_hosts_on_a_profile_without_the_allowlist_are_refused_as_network_denied() =>
-        Assert.Equal("network-denied", Refuse("strict", allowHosts: ["pypi.org"]).Rule);
+    public void Allow_hosts_on_a_profile_without_the_allowlist_are_refused_as_network_denied_naming_them()
+    {
+        var refusal = Refuse("strict", allowHosts: ["pypi.org"]);
+
+        Assert.Equal("network-denied", refusal.Rule);
+        Assert.Equal(RequestField.AllowHosts, refusal.Field);
+        Assert.Contains("does not allow network 'allowlist' (allowed: none): drop --allow-host", refusal.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void A_key_s_grants_join_the_allow_list_of_its_runs_only()

@@ -5,7 +5,7 @@ using Aisbx.Tests.Shared;
 namespace Aisbx.Mcp.Tests;
 
 /// <summary>
-/// An allowlist run as an MCP client asks for it (the official TypeScript SDK over stdio, tests/mcp-clients/egress.mjs):
+/// An allowlist run as an MCP client asks for it (the official TypeScript SDK over stdio, tests/mcp-clients/egress-result.mjs):
 /// the result's network field, a warning for each refused connection while the run goes on, and requests that
 /// would widen the list refused as tool errors naming the rule.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class EgressClientSpecs : IDisposable
             TestContext.Current.CancellationToken);
 
         // Act
-        var (exitCode, stdout, stderr) = await NodeScript.RunAsync("node", ["egress.mjs", port, McpServerProcess.Binary, "--config", config], TimeSpan.FromMinutes(1));
+        var (exitCode, stdout, stderr) = await NodeScript.RunAsync("node", ["egress-result.mjs", port, McpServerProcess.Binary, "--config", config], TimeSpan.FromMinutes(1));
 
         // Assert
         Assert.True(exitCode == 0, $"the client failed: {stderr}");

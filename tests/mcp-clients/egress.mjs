@@ -1,39 +1,36 @@
-// Drives aisbx-mcp over stdio with the official MCP TypeScript SDK and asks for an allowlist run: the result's
-// network field and the warnings the client is sent for refused connections, printed as one JSON document.
+// The network allowlist's arguments as a client sees them through the official MCP TypeScript SDK: the tools'
+// schemas, refused allowHosts (each an isError result naming the rule), a host a key's grant adds, and the profile
+// listing's egress. Prints one JSON document on stdout for the xunit specs (tests/Aisbx.Mcp.Tests/EgressArgumentSpecs.cs).
 //
-//   node egress.mjs PORT COMMAND [ARG...]   PORT: the test's upstream; allowed.test and other.test point at it
+//   node egress.mjs URL API_KEY
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
-const [port, ...target] = process.argv.slice(2);
-const env = getDefaultEnvironment();
-for (const name of ["AISBX_ROOTFS", "AISBX_CACHE"]) {
-  if (process.env[name]) env[name] = process.env[name];
-}
-const transport = new StdioClientTransport({ command: target[0], args: target.slice(1), stderr: "ignore", env });
-const client = new Client({ name: "aisbx-egress-tests", version: "1.0.0" });
-const logs = [];
-client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => logs.push(notification.params));
+const [url, key] = process.argv.slice(2);
+const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+const client = new Client({ name: "aisbx-egress", version: "1.0.0" });
 await client.connect(transport);
-await client.setLoggingLevel("info");
 
-const guard = '[ "$(cat /proc/sys/kernel/hostname)" = aisbx ] || exit 99; ';
-const run = async (args) => {
-  const result = await client.callTool({ name: "aisbx-run", arguments: args });
-  return { isError: result.isError ?? false, text: result.content?.map((c) => c.text).join("\n") ?? "", structured: result.structuredContent ?? null };
-};
+const call = (name, args) => client.callTool({ name, arguments: args });
+const summary = (result) => ({ isError: result.isError ?? false, text: result.content?.map((c) => c.text).join("\n") ?? "" });
 
 const report = {};
-report.allowlist = await run({
-  profile: "proxied",
-  network: "allowlist",
-  allowHosts: [`allowed.test:${port}`],
-  command: ["sh", "-c", guard + `curl -sS -m 10 http://allowed.test:${port}/mcp; curl -s -m 10 -o /dev/null -w '%{http_code}' http://other.test:${port}/`],
-});
-report.logs = logs.map((l) => ({ level: l.level, data: l.data }));
-report.widened = await run({ profile: "proxied", network: "allowlist", allowHosts: ["example.org"], command: ["true"] });
-report.tooBroad = await run({ profile: "proxied", allowHosts: ["*"], command: ["true"] });
+const tools = (await client.listTools()).tools;
+report.schemas = Object.fromEntries(["aisbx-run", "aisbx-sandbox-create"].map((name) => {
+  const properties = tools.find((t) => t.name === name).inputSchema.properties;
+  return [name, { network: properties.network.enum, allowHosts: properties.allowHosts?.type ?? null }];
+}));
+
+report.notGranted = summary(await call("aisbx-run", { command: ["true"], profile: "python-dev", allowHosts: ["registry.npmjs.org"] }));
+report.tooBroad = summary(await call("aisbx-run", { command: ["true"], allowHosts: ["*"] }));
+report.invalid = summary(await call("aisbx-run", { command: ["true"], allowHosts: ["pypi.org:70000"] }));
+report.withoutAllowlist = summary(await call("aisbx-run", { command: ["true"], network: "none", allowHosts: ["pypi.org"] }));
+report.notStrings = summary(await call("aisbx-run", { command: ["true"], allowHosts: "pypi.org" }));
+report.badMode = summary(await call("aisbx-run", { command: ["true"], network: "lan" }));
+// The key's grant covers the host, so the run gets past the egress rule and is refused by the next one it breaks.
+report.granted = summary(await call("aisbx-run", { command: ["true"], allowHosts: ["granted.example"], timeout: "10h" }));
+report.sandboxNotGranted = summary(await call("aisbx-sandbox-create", { profile: "python-dev", allowHosts: ["evil.example"] }));
+report.profiles = (await call("aisbx-profile-list", {})).structuredContent;
 
 await client.close();
-process.stdout.write(JSON.stringify(report));
+process.stdout.write(JSON.stringify(report) + "\n");

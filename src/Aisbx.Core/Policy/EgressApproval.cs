@@ -24,9 +24,11 @@ internal static class EgressApproval
 
         if (!profile.AllowedNetworks.Contains(network))
         {
-            throw new PolicyRefusal("network-denied", RequestField.Network, words =>
+            // Hosts alone ask for the allowlist: the refusal points at what the caller wrote.
+            var field = request.Network is null && request.AllowHosts is not null ? RequestField.AllowHosts : RequestField.Network;
+            throw new PolicyRefusal("network-denied", field, words =>
                 $"profile '{profile.Name}' does not allow network '{NetworkModeText.Format(network)}' " +
-                $"(allowed: {string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}): drop {words.Name(RequestField.Network)}, or use a profile that allows it");
+                $"(allowed: {string.Join(", ", profile.AllowedNetworks.Select(NetworkModeText.Format))}): drop {words.Name(field)}, or use a profile that allows it");
         }
 
         if (network != NetworkMode.Allowlist)
