@@ -29,6 +29,12 @@ public sealed record EgressSettings
     /// <summary>Reserved ranges the proxy allows all the same, e.g. a mirror on the LAN.</summary>
     public ImmutableArray<IPNetwork> Exempt { get; init; } = [];
 
+    /// <summary>
+    /// Whether a sandbox with a network (allowlist or host) in a built tree trusts the host's CA bundle instead of
+    /// its tree's: behind a TLS-inspecting gateway, or with a company CA, the host's bundle is the one that works.
+    /// </summary>
+    public bool TrustHostCertificates { get; init; } = true;
+
     /// <summary>How long the proxy waits for a connection to an upstream address.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -5,7 +5,7 @@ using Aisbx.Core.Egress;
 
 namespace Aisbx.Core.Configuration;
 
-/// <summary>Reads <c>[egress]</c>: <c>grants</c>, <c>hosts</c>, <c>exempt</c> and <c>connect_timeout</c>.</summary>
+/// <summary>Reads <c>[egress]</c>: <c>grants</c>, <c>hosts</c>, <c>exempt</c>, <c>connect_timeout</c> and <c>trust_host_certificates</c>.</summary>
 internal static class EgressSettingsParser
 {
     public static EgressSettings Read(TomlSection section, EgressSettings settings)
@@ -19,6 +19,7 @@ internal static class EgressSettingsParser
                 ? timeout > TimeSpan.Zero && timeout <= TimeSpan.FromMinutes(5) ? timeout
                     : throw section.Error("connect_timeout must be above zero and at most 5m")
                 : settings.ConnectTimeout,
+            TrustHostCertificates = section.Boolean("trust_host_certificates") ?? settings.TrustHostCertificates,
         };
         section.RejectUnknownKeys();
         return settings;

@@ -26,6 +26,7 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
             mounts.Add(new BindMount(resolvConf, "/etc/resolv.conf", ReadOnly: true));
         }
 
+        AddHostCertificates(run, system, mounts);
         mounts.Add(new ProcMount("/proc"));
         mounts.Add(new DevMount("/dev"));
 
@@ -60,6 +61,20 @@ public sealed class LaunchPlanBuilder(AisbxConfig config, ImmutableArray<MountOp
     /// <summary>With an allowlist, the proxy's variables come first; the profile and the caller may still set their own.</summary>
     public static ImmutableSortedDictionary<string, string> ProxyEnvironment(bool allowlist) =>
         allowlist ? ImmutableSortedDictionary<string, string>.Empty.SetItems(Egress.EgressPorts.Environment) : ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// A tree brings Debian's CA bundle; a program with a network gets the host's instead (read-only, the same
+    /// file at the same path), so that what the host trusts (a company CA, a TLS-inspecting gateway) works inside.
+    /// </summary>
+    private void AddHostCertificates(ApprovedRun run, Rootfs.RootfsLease? system, ImmutableArray<MountOp>.Builder mounts)
+    {
+        const string Bundle = "/etc/ssl/certs/ca-certificates.crt";
+        if (run.Network != NetworkMode.None && config.Egress.TrustHostCertificates && system?.TreePath is { } tree
+            && new FileInfo(tree + Bundle) is { Exists: true, LinkTarget: null } && resolveHostPath(Bundle) is { } host && File.Exists(host))
+        {
+            mounts.Add(new BindMount(host, Bundle, ReadOnly: true));
+        }
+    }
 
     private void AddProfileMounts(Profile profile, ImmutableArray<MountOp>.Builder mounts)
     {

@@ -140,6 +140,21 @@ public class AllowlistTests(AllowlistFixture fixture)
     }
 
     [Fact]
+    public async Task The_program_trusts_the_host_s_certificate_authorities_not_only_its_tree_s()
+    {
+        // Arrange
+        var host = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes("/etc/ssl/certs/ca-certificates.crt")));
+
+        // Act
+        var (allowlist, _) = await fixture.RunAsync("sha256sum /etc/ssl/certs/ca-certificates.crt | cut -c1-64");
+        var (none, _) = await fixture.RunAsync("sha256sum /etc/ssl/certs/ca-certificates.crt | cut -c1-64", "python-dev");
+
+        // Assert
+        Assert.Equal(host + "\n", allowlist.Stdout);
+        Assert.NotEqual(host + "\n", none.Stdout);
+    }
+
+    [Fact]
     public async Task A_connection_still_open_when_the_sandbox_ends_is_closed_with_it()
     {
         // Act: the run is ended by its wall-clock limit while its tunnel is open.

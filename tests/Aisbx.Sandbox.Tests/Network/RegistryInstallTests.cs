@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Runs;
@@ -8,7 +7,9 @@ namespace Aisbx.Sandbox.Tests.Network;
 
 /// <summary>
 /// A real <c>npm install</c> from inside a sandbox, through the egress proxy, from the npm registry the tests
-/// already use (its host read from the host's npm config): the one place beyond this machine a test reaches.
+/// already use (its host read from the host's npm config): the one place beyond this machine a test reaches. This
+/// machine reaches the registries through a TLS-inspecting gateway whose CA is in the host's bundle, not in Debian's:
+/// the install works because the sandbox trusts the host's bundle (<c>[egress] trust_host_certificates</c>).
 /// </summary>
 public sealed class RegistryInstallTests : IDisposable
 {
@@ -24,9 +25,6 @@ public sealed class RegistryInstallTests : IDisposable
             $"extends = \"node-dev\"\ndescription = \"node-dev with its registry\"\n\n[network]\nmode = \"allowlist\"\nallow = [\"{registry.Host}\"]\n\n[limits]\nwall_time = \"120s\"\n");
         var config = AisbxConfigLoader.Load(_root);
         var runner = new SandboxRunner(config, new ProfileCatalog(config.ProfilesDirectory));
-        // This machine reaches the registries through a TLS-inspecting gateway whose CA is in the host's bundle, not
-        // in Debian's: the program is given the host's bundle the way a user behind such a gateway would give it.
-        var files = new Dictionary<string, string> { ["host-ca.crt"] = File.ReadAllText("/etc/ssl/certs/ca-certificates.crt") };
         var script = SandboxFixture.InsideGuard +
             $"npm install --no-audit --no-fund --registry {registry} is-number@7.0.0 >/dev/null 2>/tmp/npm.log || {{ tail -5 /tmp/npm.log >&2; exit 1; }}\n" +
             "node -e \"console.log(require('is-number')(42))\"\n" +
@@ -39,8 +37,6 @@ public sealed class RegistryInstallTests : IDisposable
                 Command = ["/bin/sh", "-c", script],
                 Profile = "npm-registry",
                 CaptureOutput = true,
-                Files = files.ToImmutableSortedDictionary(),
-                Env = new Dictionary<string, string> { ["NODE_EXTRA_CA_CERTS"] = "/workspace/host-ca.crt" }.ToImmutableSortedDictionary(),
             },
             new RunIo(),
             TestContext.Current.CancellationToken);
