@@ -24,7 +24,30 @@ internal static class ToolSchemas
         }
         """;
 
-    public const string RunOutput = """
+    /// <summary>The run's network (a result's and a live sandbox's status's <c>network</c>).</summary>
+    public const string NetworkReport = """
+        { "type": ["object", "null"], "description": "The network the run had; with an allowlist, every connection its proxy saw (the first 200 listed, the totals count all).",
+          "properties": {
+            "mode": { "type": "string", "enum": ["none", "host", "allowlist"] },
+            "allow": { "type": "array", "items": { "type": "string" } },
+            "connections": { "type": "array", "items": { "type": "object", "properties": {
+              "protocol": { "type": "string", "enum": ["connect", "http", "socks5"] },
+              "host": { "type": "string" }, "port": { "type": "integer" },
+              "verdict": { "type": "string", "enum": ["allowed", "refused", "failed"] },
+              "rule": { "type": ["string", "null"], "description": "Why it was refused or failed, e.g. host-not-allowed, address-reserved, egress-bytes." },
+              "address": { "type": ["string", "null"], "description": "The address it was pinned to." },
+              "bytesOut": { "type": "integer" }, "bytesIn": { "type": "integer" }, "durationMs": { "type": "number" },
+              "started": { "type": "string", "format": "date-time" } },
+              "required": ["protocol", "host", "port", "verdict", "bytesOut", "bytesIn"] } },
+            "connectionsNotListed": { "type": "integer" },
+            "refused": { "type": "integer" },
+            "bytesOut": { "type": "integer" },
+            "bytesIn": { "type": "integer" }
+          },
+          "required": ["mode"] }
+        """;
+
+    public const string RunOutput = $$"""
         {
           "type": "object",
           "properties": {
@@ -40,8 +63,9 @@ internal static class ToolSchemas
             "stderr": { "type": "string" },
             "stdoutTruncated": { "type": "boolean" },
             "stderrTruncated": { "type": "boolean" },
-            "limitHits": { "type": "array", "items": { "type": "object", "properties": { "limit": { "type": "string" }, "value": { "type": "integer" }, "unit": { "type": "string", "description": "ms, bytes or processes" } }, "required": ["limit", "value"] } },
+            "limitHits": { "type": "array", "items": { "type": "object", "properties": { "limit": { "type": "string" }, "value": { "type": "integer" }, "unit": { "type": "string", "description": "ms, bytes, processes or connections" } }, "required": ["limit", "value"] } },
             "violations": { "type": "array", "items": { "type": "object", "properties": { "kind": { "type": "string" }, "detail": { "type": "string" }, "severity": { "type": "string" }, "action": { "type": "string" }, "time": { "type": ["string", "null"] }, "count": { "type": "integer" } }, "required": ["kind", "detail", "severity", "action"] } },
+            "network": {{NetworkReport}},
             "error": { "type": ["object", "null"], "properties": { "rule": { "type": "string" }, "message": { "type": "string" } }, "description": "Null here: a refusal or a sandbox that could not start comes back as an isError result." }
           },
           "required": ["sandboxId", "profile", "exitCode", "timedOut", "durationMs", "stdout", "stderr", "limitHits", "violations"]

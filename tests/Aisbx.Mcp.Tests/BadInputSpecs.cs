@@ -104,7 +104,7 @@ public class BadInputSpecs(McpServerProcess server) : IClassFixture<McpServerPro
     [InlineData("aisbx-profile-list", """{"profile":"x"}""", "unknown argument 'profile': aisbx-profile-list takes none")]
     [InlineData("aisbx-profile-list", "[]", "the arguments of aisbx-profile-list must be an object of named arguments, like {}, not an array")]
     [InlineData("aisbx-profile-list", "true", "the arguments of aisbx-profile-list must be an object of named arguments, like {}, not a boolean")]
-    [InlineData("aisbx-sandbox-create", """{"profile":"python-dev","command":["ls"]}""", "unknown argument 'command': aisbx-sandbox-create takes cpuTime, env, files, idleTimeout, maxLifetime, memory, network, pids, profile")]
+    [InlineData("aisbx-sandbox-create", """{"profile":"python-dev","command":["ls"]}""", "unknown argument 'command': aisbx-sandbox-create takes allowHosts, cpuTime, env, files, idleTimeout, maxLifetime, memory, network, pids, profile")]
     [InlineData("aisbx-sandbox-create", """{"idleTimeout":true}""", "'idleTimeout' a boolean is not a duration")]
     [InlineData("aisbx-sandbox-exec", """{"command":["ls"]}""", "refused (arguments): 'sandboxId' is required: give the sandboxId that aisbx-sandbox-create returned")]
     [InlineData("aisbx-sandbox-exec", """{"sandboxId":7,"command":["ls"]}""", "'sandboxId' must be a string, not the number 7")]

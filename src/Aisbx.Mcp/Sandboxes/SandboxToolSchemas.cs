@@ -198,7 +198,7 @@ internal static class SandboxToolSchemas
         { "type": "object", "properties": {}, "additionalProperties": false }
         """;
 
-    public const string ListOutput = """
+    public const string ListOutput = $$"""
         {
           "type": "object",
           "properties": {
@@ -230,6 +230,7 @@ internal static class SandboxToolSchemas
                   "workspaceBytes": { "type": "integer" },
                   "workspaceLimitBytes": { "type": "integer" },
                   "idleForMs": { "type": "number" },
+                  "network": {{ToolSchemas.NetworkReport}},
                   "createdAt": { "type": "string", "format": "date-time" },
                   "expiresAt": { "type": "string", "format": "date-time" }
                 },

@@ -187,7 +187,7 @@ public class AllowlistTests(AllowlistFixture fixture)
     public async Task A_live_sandbox_keeps_its_proxy_for_every_exec_and_reports_its_connections()
     {
         // Arrange
-        using var live = await fixture.Runner.StartLiveAsync(new LiveSandboxRequest { Caller = "test", Profile = "egress" }, null, TestContext.Current.CancellationToken);
+        var live = await fixture.Runner.StartLiveAsync(new LiveSandboxRequest { Caller = "test", Profile = "egress" }, null, TestContext.Current.CancellationToken);
 
         // Act
         var first = await live.ExecAsync(Sh($"curl -sS -m 10 http://allowed.test:{Port}/first"), TestContext.Current.CancellationToken);
@@ -195,11 +195,32 @@ public class AllowlistTests(AllowlistFixture fixture)
         // A connection's record is made as it ends, just after curl saw the end: wait for it, within a bound.
         SpinWait.SpinUntil(() => live.Network.Connections.Length == 3, TimeSpan.FromSeconds(10));
         var network = live.Network;
+        live.Dispose();
+        await live.Ended.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         // Assert
         Assert.Equal("upstream /first\n", first.Stdout);
         Assert.Equal("upstream /second\n403", second.Stdout);
         Assert.Equal(["allowed", "allowed", "refused"], network.Connections.Select(c => c.Verdict).Order());
+    }
+
+    [Fact]
+    public async Task The_proxy_s_listeners_live_exactly_as_long_as_the_sandbox()
+    {
+        // Arrange
+        var before = ProxyListeners.Count();
+        var live = await fixture.Runner.StartLiveAsync(new LiveSandboxRequest { Caller = "test", Profile = "egress" }, null, TestContext.Current.CancellationToken);
+
+        // Act
+        var whileUp = ProxyListeners.Count();
+        live.Dispose();
+        await live.Ended.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var (run, _) = await fixture.RunAsync("true");
+        var after = ProxyListeners.Count();
+
+        // Assert
+        Assert.True((before, whileUp, after) == (0, 2, 0), $"listeners before, while up and after: {(before, whileUp, after)}");
+        Assert.Equal(0, run.ExitCode);
     }
 
     private static LiveExecRequest Sh(string script) => new() { Command = ["/bin/sh", "-c", SandboxFixture.InsideGuard + script] };

@@ -11,6 +11,7 @@ namespace Aisbx.Sandbox.Tests.Network;
 /// machine reaches the registries through a TLS-inspecting gateway whose CA is in the host's bundle, not in Debian's:
 /// the install works because the sandbox trusts the host's bundle (<c>[egress] trust_host_certificates</c>).
 /// </summary>
+[Collection(nameof(AllowlistSandboxes))]
 public sealed class RegistryInstallTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("aisbx-registry-tests-").FullName;
