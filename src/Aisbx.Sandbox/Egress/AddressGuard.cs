@@ -18,7 +18,7 @@ internal sealed class AddressGuard(IReadOnlyList<IPNetwork> exempt, Func<IReadOn
     private static readonly TimeSpan HostAddressesMaxAge = TimeSpan.FromSeconds(5);
     private readonly Lock _gate = new();
     private HashSet<IPAddress> _own = [];
-    private long _ownReadAt = long.MinValue;
+    private long? _ownReadAt;
 
     public AddressGuard(IReadOnlyList<IPNetwork> exempt) : this(exempt, InterfaceAddresses)
     {
@@ -30,14 +30,17 @@ internal sealed class AddressGuard(IReadOnlyList<IPNetwork> exempt, Func<IReadOn
     /// </summary>
     public (string Rule, string Message)? Check(IPAddress address)
     {
+        var asked = address;
         if (address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+            address = new IPAddress(address.GetAddressBytes());
         if (IsExempt(address))
             return null;
         if (OwnAddresses().Contains(address))
-            return (HostOwnRule, $"{address}, one of the host's own addresses");
+            return (HostOwnRule, $"{asked}, one of the host's own addresses");
         if (address.AddressFamily == AddressFamily.InterNetwork)
-            return CheckV4(address, address);
+            return CheckV4(address, asked);
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
             return (ReservedRule, $"{address} (not an IP address)");
 
@@ -89,11 +92,9 @@ internal sealed class AddressGuard(IReadOnlyList<IPNetwork> exempt, Func<IReadOn
         lock (_gate)
         {
             var now = Environment.TickCount64;
-            if (now - _ownReadAt >= HostAddressesMaxAge.TotalMilliseconds)
+            if (_ownReadAt is not { } readAt || now - readAt >= HostAddressesMaxAge.TotalMilliseconds)
             {
-                _own = [.. hostAddresses().Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)];
-                foreach (var a in _own.ToArray())
-                    _own.Add(a.ScopeId != 0 ? new IPAddress(a.GetAddressBytes()) : a);
+                _own = [.. hostAddresses().Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : new IPAddress(a.GetAddressBytes()))];
                 _ownReadAt = now;
             }
             return _own;

@@ -36,8 +36,8 @@ internal sealed class EgressBudget(int maxConnections, long maxBytes) : IDisposa
     }
 
     /// <summary>
-    /// Takes up to <paramref name="count"/> bytes; returns how many may be sent. When that reaches the cap, the flag
-    /// is set and every connection is cut (after the caller sent the granted bytes or not: they are already counted).
+    /// Takes up to <paramref name="count"/> bytes; returns how many may be sent. When that reaches the cap the flag
+    /// is set, and the caller cuts every connection (<see cref="CutAll"/>) once it has sent the granted bytes.
     /// </summary>
     public int Take(int count)
     {
@@ -48,15 +48,14 @@ internal sealed class EgressBudget(int maxConnections, long maxBytes) : IDisposa
             if (Interlocked.CompareExchange(ref _bytes, used + granted, used) != used)
                 continue;
             if (used + granted >= maxBytes)
-                Spend();
+                Volatile.Write(ref _bytesHit, 1);
             return granted;
         }
     }
 
-    private void Spend()
+    /// <summary>Ends every open connection (once the bytes are spent).</summary>
+    public void CutAll()
     {
-        if (Interlocked.Exchange(ref _bytesHit, 1) != 0)
-            return;
         try
         {
             _cut.Cancel();

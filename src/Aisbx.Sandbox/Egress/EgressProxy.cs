@@ -74,14 +74,6 @@ internal sealed class EgressProxy : IDisposable
         var closing = _closing.Token;
         while (!closing.IsCancellationRequested)
         {
-            try
-            {
-                await _slots.WaitAsync(closing);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
             Socket client;
             try
             {
@@ -89,12 +81,22 @@ internal sealed class EgressProxy : IDisposable
             }
             catch (Exception e)
             {
-                _slots.Release();
-                if (closing.IsCancellationRequested || e is ObjectDisposedException || e is not SocketException)
+                if (closing.IsCancellationRequested || e is not SocketException)
                     return;
                 // Out of descriptors, or a connection reset before it was accepted: try again, not in a spin.
                 await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
                 continue;
+            }
+            // A slot is taken after the accept (a listener waiting for its next client holds none), so that each
+            // listener holds at most one accepted connection that waits for a slot.
+            try
+            {
+                await _slots.WaitAsync(closing);
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                return;
             }
             Start(client, protocol);
         }
@@ -126,10 +128,14 @@ internal sealed class EgressProxy : IDisposable
             else
                 await new Socks5Session(session, _dialer, _budget, _options).RunAsync(_closing.Token);
         }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The client went away, or the proxy is closing: the connection ends, recorded as it stood.
+        }
         catch (Exception)
         {
-            // A socket error, the proxy closing, or a fault of ours: the connection ends either way, recorded as it
-            // stood; nothing is thrown to the thread pool.
+            // A fault of ours: the connection ends, recorded as failed; nothing is thrown to the thread pool.
+            (session.Verdict, session.Rule) = ("failed", "proxy-error");
         }
         finally
         {

@@ -68,7 +68,11 @@ internal static class Relay
                     return true;
                 }
                 if (!await SendAsync(to, buffer.AsMemory(0, read), direction, budget, cancellationToken))
+                {
+                    // Cut at the cap: what was granted is sent; end the stream there rather than reset it.
+                    to.Shutdown(SocketShutdown.Send);
                     return false;
+                }
             }
         }
         finally
@@ -81,10 +85,18 @@ internal static class Relay
     public static async ValueTask<bool> SendAsync(Socket to, ReadOnlyMemory<byte> bytes, Direction direction, EgressBudget budget, CancellationToken cancellationToken)
     {
         var granted = budget.Take(bytes.Length);
-        var sent = 0;
-        while (sent < granted)
-            sent += await to.SendAsync(bytes[sent..granted], SocketFlags.None, cancellationToken);
-        direction.Bytes += granted;
-        return granted == bytes.Length && !budget.BytesLimitHit;
+        try
+        {
+            var sent = 0;
+            while (sent < granted)
+                sent += await to.SendAsync(bytes[sent..granted], SocketFlags.None, cancellationToken);
+        }
+        finally
+        {
+            direction.Bytes += granted;
+            if (budget.BytesLimitHit)
+                budget.CutAll();
+        }
+        return !budget.BytesLimitHit;
     }
 }
