@@ -29,7 +29,13 @@ internal sealed record EgressOptions
     /// Connections served at once; the next waits in the listener's backlog until one ends. Each holds at most two
     /// relay buffers, so this bounds the proxy's memory.
     /// </summary>
-    public int MaxConcurrent { get; init; } = 128;
+    public int MaxConcurrent { get; init; } = 64;
+
+    /// <summary>
+    /// The relay moves bytes with splice(2) through a pipe (no copy through user space); false copies them through
+    /// pooled buffers. Both are tested; the benchmark measures both.
+    /// </summary>
+    public bool Splice { get; init; } = true;
 
     /// <summary>Called once per connection: when refused, or when it ends. Exceptions it throws are swallowed.</summary>
     public Action<EgressConnection>? OnConnection { get; init; }

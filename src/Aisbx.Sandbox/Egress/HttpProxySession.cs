@@ -62,7 +62,7 @@ internal sealed class HttpProxySession(EgressSession session, EgressDialer diale
                 if (filled > headLength && !await Relay.SendAsync(upstream, buffer.AsMemory(headLength, filled - headLength), outbound, budget, closing))
                     cut = true;
                 else
-                    cut = await Relay.RunAsync(client, upstream, outbound, session.Inbound, budget, null, untilUpstreamEnds: false, closing);
+                    cut = await Relay.RunAsync(client, upstream, outbound, session.Inbound, budget, null, untilUpstreamEnds: false, options.Splice, closing);
             }
             else
             {
@@ -71,7 +71,7 @@ internal sealed class HttpProxySession(EgressSession session, EgressDialer diale
                     || (early.Length > 0 && !await Relay.SendAsync(upstream, early, outbound, budget, closing)))
                     cut = true;
                 else
-                    cut = await Relay.RunAsync(client, upstream, outbound, session.Inbound, budget, ForwardResponseHeadAsync, untilUpstreamEnds: true, closing);
+                    cut = await Relay.RunAsync(client, upstream, outbound, session.Inbound, budget, ForwardResponseHeadAsync, untilUpstreamEnds: true, options.Splice, closing);
             }
             if (cut)
                 session.Rule = EgressBudget.BytesRule;

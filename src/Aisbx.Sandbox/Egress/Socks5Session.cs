@@ -44,7 +44,7 @@ internal sealed class Socks5Session(EgressSession session, EgressDialer dialer, 
             return;
         }
         await SocketIo.SendAllAsync(client, Reply(Succeeded), closing);
-        if (await Relay.RunAsync(client, upstream, session.Outbound, session.Inbound, budget, null, untilUpstreamEnds: false, closing))
+        if (await Relay.RunAsync(client, upstream, session.Outbound, session.Inbound, budget, null, untilUpstreamEnds: false, options.Splice, closing))
             session.Rule = EgressBudget.BytesRule;
     }
 
