@@ -85,7 +85,7 @@ public class AddressGuardTests
         harness.Resolver.Map("split.example", "127.0.0.2", "10.1.2.3");
 
         // Act
-        var response = await ProxyClient.RequestAsync(harness.HttpEndpoint, $"CONNECT split.example:{server.Port} HTTP/1.1\r\n\r\n");
+        var response = await ProxyClient.TunnelAsync(harness.HttpEndpoint, $"split.example:{server.Port}");
 
         // Assert
         Assert.Equal((403, "address-reserved"), (response.Status, response.Header("X-Aisbx-Egress-Rule")));
