@@ -145,10 +145,21 @@ internal sealed class EgressProxy : IDisposable
 
     private void Finish(EgressSession session)
     {
+        if (session.ClaimRecord())
+            Record(session);
+        else
+            session.End();
+        lock (_gate)
+            _sessions.Remove(session);
+        _slots.Release();
+        session.Done.TrySetResult();
+    }
+
+    private void Record(EgressSession session)
+    {
         var record = session.End();
         lock (_gate)
         {
-            _sessions.Remove(session);
             _ended.Enqueue(record);
             if (_ended.Count > KeptConnections)
             {
@@ -164,13 +175,11 @@ internal sealed class EgressProxy : IDisposable
         {
             // The observer's fault is not the connection's.
         }
-        _slots.Release();
-        session.Done.TrySetResult();
     }
 
     /// <summary>
-    /// Closes the listeners and every connection, then waits (at most 5 s) for each connection's record. When it
-    /// returns, no socket of the proxy is open.
+    /// Closes the listeners and every connection and records each one still open, then waits (at most 5 s) for
+    /// their tasks to end. When it returns, every connection has its record and no listener is open.
     /// </summary>
     public void Dispose()
     {
@@ -188,7 +197,12 @@ internal sealed class EgressProxy : IDisposable
         foreach (var listener in _listeners)
             listener.Dispose();
         foreach (var session in open)
+        {
+            // Recorded here, as it stood, so that the record never waits for the thread pool.
             session.Abort();
+            if (session.ClaimRecord())
+                Record(session);
+        }
         // A connection still running past the bound (an observer that blocks) keeps the budget: it may still count.
         if (Task.WaitAll([.. loops, .. open.Select(s => s.Done.Task)], DisposeBound))
             _budget.Dispose();

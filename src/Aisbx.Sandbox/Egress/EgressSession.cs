@@ -14,6 +14,7 @@ internal sealed class EgressSession(Socket client, bool admitted)
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private Socket? _upstream;
     private bool _aborted;
+    private int _recorded;
 
     public Socket Client { get; } = client;
 
@@ -65,6 +66,12 @@ internal sealed class EgressSession(Socket client, bool admitted)
             _upstream?.Dispose();
         }
     }
+
+    /// <summary>
+    /// True for the one caller that records the session: its own end, or the proxy's Dispose for a session still
+    /// open then (its continuation may be late on a busy thread pool; the record must not be).
+    /// </summary>
+    public bool ClaimRecord() => Interlocked.Exchange(ref _recorded, 1) == 0;
 
     public EgressConnection End()
     {

@@ -19,8 +19,7 @@ internal static partial class ProxyListeners
         var count = 0;
         foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
         {
-            if (!int.TryParse(Path.GetFileName(entry), out var fd) || File.ResolveLinkTarget(entry, false)?.Name is not { } target
-                || !target.StartsWith("socket:", StringComparison.Ordinal))
+            if (!int.TryParse(Path.GetFileName(entry), out var fd) || Target(entry) is not { } target || !target.StartsWith("socket:", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -39,6 +38,19 @@ internal static partial class ProxyListeners
         }
 
         return count;
+    }
+
+    /// <summary>Null for a descriptor closed since the listing (other tests of the process run meanwhile).</summary>
+    private static string? Target(string entry)
+    {
+        try
+        {
+            return File.ResolveLinkTarget(entry, false)?.Name;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "getsockname")]
