@@ -15,7 +15,7 @@ internal sealed class LiveEvents(Stream stderr) : ISecurityEventSink
             SecurityEventKind.Violation =>
                 $"aisbx: violation: {securityEvent.Detail} {securityEvent.Action} (severity {securityEvent.Severity.Name()})",
             SecurityEventKind.Egress when securityEvent.Action == "refused" && securityEvent.Egress is { } refused =>
-                $"aisbx: egress refused: {refused.Host}:{refused.Port} ({refused.Rule})",
+                $"aisbx: egress refused: {refused.Target()} ({refused.Rule})",
             SecurityEventKind.GitConfigChanged =>
                 $"aisbx: warning: {securityEvent.Detail}",
             SecurityEventKind.Lockout =>

@@ -32,11 +32,14 @@ public sealed record NetworkReport(string Mode)
 public sealed record NetworkConnection(
     string Protocol, string Host, int Port, string Verdict, string? Rule, string? Address, long BytesOut, long BytesIn, double DurationMs, DateTimeOffset Started)
 {
+    /// <summary><c>host:port</c>, or what stands for it when the request never named one (a malformed head).</summary>
+    public string Target() => Host.Length == 0 ? "a request that named no host" : Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
     /// <summary>One line for a person: <c>pypi.org:443 allowed (151.101.0.223), 3.1 KiB out, 1.2 MiB in, 340 ms</c>.</summary>
     public string Describe() => Verdict switch
     {
-        "refused" => $"{Host}:{Port} refused ({Rule})",
-        "failed" => $"{Host}:{Port} failed ({Rule})",
-        _ => $"{Host}:{Port} allowed ({Address}), {Units.ByteCount.Human(BytesOut)} out, {Units.ByteCount.Human(BytesIn)} in, {DurationMs:0} ms",
+        "refused" => $"{Target()} refused ({Rule})",
+        "failed" => $"{Target()} failed ({Rule})",
+        _ => $"{Target()} allowed ({Address}), {Units.ByteCount.Human(BytesOut)} out, {Units.ByteCount.Human(BytesIn)} in, {DurationMs:0} ms",
     };
 }
