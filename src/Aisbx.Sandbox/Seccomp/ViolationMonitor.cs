@@ -125,6 +125,9 @@ internal sealed unsafe class ViolationMonitor(
 
         LastCallerPid = (int)request.Pid;
         var verdict = SyscallVerdict.Judge(policy, SyscallName(request.Arch, request.Nr), new ReadOnlySpan<ulong>(request.Args, 6), DateTimeOffset.UtcNow);
+        // Reported while the caller is still suspended, so that the report can tell whose call it was from /proc
+        // (a live sandbox finds the exec by the caller's process group); after the kill or the answer it may be gone.
+        report(verdict);
         if (verdict.Action == SyscallAction.Kill)
         {
             KilledSandbox = true;
@@ -135,8 +138,6 @@ internal sealed unsafe class ViolationMonitor(
             var response = new SeccompNotifResp { Id = request.Id, Error = -EPERM };
             _ = Ioctl(_listener, SECCOMP_IOCTL_NOTIF_SEND, &response);
         }
-
-        report(verdict);
     }
 
     private static string SyscallName(uint arch, int number)
