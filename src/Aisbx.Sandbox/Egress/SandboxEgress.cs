@@ -21,7 +21,6 @@ internal sealed class SandboxEgress : IDisposable
     private readonly RunEvents _events;
     private readonly string _sandboxId;
     private readonly string _profile;
-    private int _listeners;
     private int _disposed;
     private int _capReported;
 
@@ -57,25 +56,19 @@ internal sealed class SandboxEgress : IDisposable
             ? new SandboxEgress(policy, config.Egress, events, sandboxId, run.Profile.Name)
             : null;
 
-    /// <summary>Serves the listening sockets from the launcher, in the order of <see cref="EgressPorts.All"/>.</summary>
+    /// <summary>Serves the listening sockets the launcher hands over (once, in one message), in the order of <see cref="EgressPorts.All"/>.</summary>
     public void Adopt(int[] descriptors)
     {
-        foreach (var descriptor in descriptors)
+        for (var i = 0; i < descriptors.Length; i++)
         {
-            var socket = new Socket(new SafeSocketHandle(descriptor, ownsHandle: true));
-            var protocol = Interlocked.Increment(ref _listeners) switch
-            {
-                1 => EgressProtocol.Http,
-                2 => EgressProtocol.Socks5,
-                _ => (EgressProtocol?)null,
-            };
-            if (protocol is null)
+            var socket = new Socket(new SafeSocketHandle(descriptors[i], ownsHandle: true));
+            if (i >= EgressPorts.All.Length)
             {
                 socket.Dispose();
                 continue;
             }
 
-            _proxy.Serve(socket, protocol.Value);
+            _proxy.Serve(socket, EgressPorts.All[i] == EgressPorts.Http ? EgressProtocol.Http : EgressProtocol.Socks5);
         }
     }
 

@@ -44,6 +44,18 @@ internal static partial class Interop
         public int Type;
     }
 
+    /// <summary>CMSG_SPACE for <paramref name="descriptors"/> descriptors: the control buffer that holds them.</summary>
+    internal static unsafe int CmsgSpace(int descriptors) => sizeof(CmsgHdr) + ((descriptors * sizeof(int)) + 7 & ~7);
+
+    /// <summary>The descriptors of a received SCM_RIGHTS message in <paramref name="control"/>; empty when it carried none.</summary>
+    internal static unsafe ReadOnlySpan<int> ReceivedDescriptors(byte* control, nuint controlLength)
+    {
+        var header = (CmsgHdr*)control;
+        return controlLength >= (nuint)(sizeof(CmsgHdr) + sizeof(int)) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS
+            ? new ReadOnlySpan<int>(control + sizeof(CmsgHdr), ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int))
+            : [];
+    }
+
     [LibraryImport(Libraries.Libc, EntryPoint = "socketpair", SetLastError = true)]
     internal static unsafe partial int SocketPair(int domain, int type, int protocol, int* fds);
 

@@ -37,7 +37,7 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
             header->Type = SCM_RIGHTS;
             descriptors.CopyTo(new Span<int>(control + sizeof(CmsgHdr), descriptors.Length));
             message.Control = control;
-            message.ControlLength = (nuint)(sizeof(CmsgHdr) + ((descriptors.Length * sizeof(int) + 7) & ~7));
+            message.ControlLength = (nuint)CmsgSpace(descriptors.Length);
         }
 
         while (true)
@@ -64,7 +64,7 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
         descriptor = -1;
         extra = [];
         var bytes = stackalloc byte[AgentMessage.Size + 1];
-        var controlSize = sizeof(CmsgHdr) + (MaxDescriptors * sizeof(int) + 7 & ~7);
+        var controlSize = CmsgSpace(MaxDescriptors);
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
         var iov = new IoVec { Base = bytes, Length = AgentMessage.Size + 1 };
@@ -80,10 +80,9 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
             return ReceiveResult.Closed;
         }
 
-        var header = (CmsgHdr*)control;
-        if (message.ControlLength >= (nuint)(sizeof(CmsgHdr) + sizeof(int)) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS)
+        var descriptors = ReceivedDescriptors(control, message.ControlLength);
+        if (!descriptors.IsEmpty)
         {
-            var descriptors = new ReadOnlySpan<int>(control + sizeof(CmsgHdr), ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int));
             descriptor = descriptors[0];
             extra = descriptors[1..].ToArray();
         }

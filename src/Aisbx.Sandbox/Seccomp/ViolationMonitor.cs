@@ -55,7 +55,7 @@ internal sealed unsafe class ViolationMonitor(
 
         byte marker;
         var iov = new IoVec { Base = &marker, Length = 1 };
-        var controlSize = sizeof(CmsgHdr) + (MaxDescriptors * sizeof(int) + 7 & ~7);
+        var controlSize = CmsgSpace(MaxDescriptors);
         var control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
         var message = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = (nuint)controlSize };
@@ -65,10 +65,9 @@ internal sealed unsafe class ViolationMonitor(
             return;
         }
 
-        var header = (CmsgHdr*)control;
-        if (received > 0 && message.ControlLength >= (nuint)sizeof(CmsgHdr) + sizeof(int) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS)
+        var descriptors = ReceivedDescriptors(control, message.ControlLength);
+        if (received > 0 && !descriptors.IsEmpty)
         {
-            var descriptors = new ReadOnlySpan<int>(control + sizeof(CmsgHdr), ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int));
             _listener = descriptors[0];
             FilterInstalled = true;
             TakeEgress(descriptors[1..]);
