@@ -35,7 +35,13 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
 
     private ServiceContext? _context;
 
-    public ServiceContext Context => _context ??= new ServiceContext(config, Events) { Gate = _gate, Observer = Metrics };
+    public ServiceContext Context => _context ??= Watched(new ServiceContext(config, Events) { Gate = _gate, Observer = Metrics });
+
+    private ServiceContext Watched(ServiceContext context)
+    {
+        Metrics.Watch(context.Pool);
+        return context;
+    }
 
     public void AddServices(IServiceCollection services)
     {

@@ -28,6 +28,10 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
     private readonly Counter _sandboxFileWrites;
     private readonly Counter _egressConnections;
     private readonly Counter _egressBytes;
+    private readonly Gauge _poolReady;
+    private readonly Counter _poolHits;
+    private readonly Counter _poolMisses;
+    private Sandbox.Pool.WarmPool? _pool;
 
     private const string Ok = "ok";
     private const string Failed = "failed";
@@ -61,6 +65,15 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
         _sandboxFileWrites = factory.CreateCounter("aisbx_sandbox_file_writes_total", "Files written or removed in live sandboxes by callers.");
         _egressConnections = factory.CreateCounter("aisbx_egress_connections_total", "Connections through sandboxes' egress proxies, by verdict (allowed, refused, failed).", "verdict");
         _egressBytes = factory.CreateCounter("aisbx_egress_bytes_total", "Bytes through sandboxes' egress proxies, by direction (out: from the sandbox; in: to it).", "direction");
+        _poolReady = factory.CreateGauge("aisbx_pool_ready", "Sandboxes of the warm pool started and waiting now, by profile.", "profile");
+        _poolHits = factory.CreateCounter("aisbx_pool_hits_total", "One-shot runs that took a sandbox of the warm pool.");
+        _poolMisses = factory.CreateCounter("aisbx_pool_misses_total", "One-shot runs that could not take a sandbox of the warm pool, by reason (" + string.Join(", ", Sandbox.Pool.PoolMiss.All) + ").", "reason");
+        foreach (var reason in Sandbox.Pool.PoolMiss.All)
+        {
+            _poolMisses.WithLabels(reason);
+        }
+
+        Registry.AddBeforeCollectCallback(ReadPool);
         foreach (var verdict in EgressVerdicts)
         {
             _egressConnections.WithLabels(verdict);
@@ -162,6 +175,29 @@ public sealed class ServerMetrics : ISecurityEventSink, IRunObserver
             : Failed;
         _runs.WithLabels(result.Profile, outcome).Inc();
         _runDuration.Observe(result.DurationMs / 1000);
+    }
+
+    public void Pooled(string? missReason)
+    {
+        if (missReason is null)
+        {
+            _poolHits.Inc();
+        }
+        else
+        {
+            _poolMisses.WithLabels(missReason).Inc();
+        }
+    }
+
+    /// <summary>The pool whose waiting sandboxes <c>aisbx_pool_ready</c> counts, read at each scrape.</summary>
+    public void Watch(Sandbox.Pool.WarmPool pool) => _pool = pool;
+
+    private void ReadPool()
+    {
+        foreach (var (profile, ready) in _pool?.Ready ?? [])
+        {
+            _poolReady.WithLabels(profile).Set(ready);
+        }
     }
 
     public Task WriteAsync(Stream stream, CancellationToken cancellationToken) => Registry.CollectAndExportAsTextAsync(stream, cancellationToken);

@@ -22,6 +22,11 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
 
     public ISecurityEventSink Log => log;
 
+    private Sandbox.Pool.WarmPool? _pool;
+
+    /// <summary>Sandboxes started ahead for one-shot runs (<c>[pool]</c>); it starts none before a profile's first run.</summary>
+    public Sandbox.Pool.WarmPool Pool => LazyInitializer.EnsureInitialized(ref _pool, () => new(Runner));
+
     public RunTracker Runs { get; } = new();
 
     private Sandboxes.SandboxService? _sandboxes;
@@ -59,14 +64,16 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
     public async Task StopAllAsync(TimeSpan grace)
     {
         var sandboxes = _sandboxes?.StopAllAsync(grace) ?? Task.CompletedTask;
+        var pool = _pool?.StopAsync() ?? Task.CompletedTask;
         var builds = _builds?.StopAllAsync(grace) ?? Task.CompletedTask;
         await Runs.StopAllAsync(grace).ConfigureAwait(false);
-        await Task.WhenAll(sandboxes, builds).ConfigureAwait(false);
+        await Task.WhenAll(sandboxes, builds, Task.WhenAny(pool, Task.Delay(grace))).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
         Runs.Dispose();
+        _pool?.Dispose();
         _sandboxes?.Registry.Dispose();
         _builds?.Dispose();
     }

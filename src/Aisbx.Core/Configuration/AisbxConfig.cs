@@ -34,6 +34,9 @@ public sealed record AisbxConfig
 
     public LiveSandboxSettings Sandboxes { get; init; } = LiveSandboxSettings.Default;
 
+    /// <summary>The server's warm pool of started sandboxes, for one-shot runs.</summary>
+    public PoolSettings Pool { get; init; } = PoolSettings.Default;
+
     public RootfsSettings RootfsBuilds { get; init; } = RootfsSettings.Default;
 
     /// <summary>Hosts granted per API key, and the egress proxy's settings (<c>[egress]</c>).</summary>

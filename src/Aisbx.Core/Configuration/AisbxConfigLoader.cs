@@ -139,6 +139,11 @@ public static class AisbxConfigLoader
             sandboxes.RejectUnknownKeys();
         }
 
+        if (root.Table("pool") is { } pool)
+        {
+            config = config with { Pool = PoolSettingsParser.Read(pool, config.Pool) };
+        }
+
         if (root.Table("egress") is { } egress)
         {
             config = config with { Egress = EgressSettingsParser.Read(egress, config.Egress) };

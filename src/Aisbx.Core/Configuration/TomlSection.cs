@@ -42,6 +42,9 @@ internal sealed class TomlSection
         return match.Success ? $"line {match.Groups[1].Value}, column {match.Groups[2].Value}: {match.Groups[3].Value}" : reason;
     }
 
+    /// <summary>The keys of a free-form table, such as <c>[pool.profiles]</c>, each read with a typed getter after.</summary>
+    public IEnumerable<string> Keys => [.. _table.Keys];
+
     public bool Has(string key)
     {
         _known.Add(key);

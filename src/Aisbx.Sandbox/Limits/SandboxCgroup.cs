@@ -15,6 +15,8 @@ internal sealed class SandboxCgroup : IDisposable
 
     private readonly CgroupMode _mode;
     private readonly string[] _directories;
+    private long _memoryBytes;
+    private int _pids;
 
     private SandboxCgroup(CgroupMode mode, string[] directories)
     {
@@ -39,27 +41,36 @@ internal sealed class SandboxCgroup : IDisposable
                 Directory.CreateDirectory(directory);
             }
 
-            var memory = limits.MemoryBytes.ToString(CultureInfo.InvariantCulture);
-            var pids = (limits.Pids + InitProcesses).ToString(CultureInfo.InvariantCulture);
             if (mode == CgroupMode.V2)
             {
-                cgroup.Write(0, "memory.max", memory);
                 cgroup.TryWrite(0, "memory.swap.max", "0");
-                cgroup.Write(0, "pids.max", pids);
-            }
-            else
-            {
-                cgroup.Write(0, "memory.limit_in_bytes", memory);
-                cgroup.TryWrite(0, "memory.memsw.limit_in_bytes", memory);
-                cgroup.Write(1, "pids.max", pids);
             }
 
+            cgroup.WriteMemory(limits.MemoryBytes);
+            cgroup.WritePids(limits.Pids);
             return cgroup;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             cgroup.Dispose();
             throw new SandboxStartException($"cannot make the sandbox's cgroup ({ex.Message}); run 'aisbx doctor'");
+        }
+    }
+
+    /// <summary>
+    /// Lowers the limits of a group made ahead for the profile (a warm pool's sandbox) to a run's, before its program
+    /// starts. Memory first, while almost nothing is charged, so that the kernel accepts the lower limit at once.
+    /// </summary>
+    public void Lower(ResourceLimits limits)
+    {
+        if (limits.MemoryBytes < _memoryBytes)
+        {
+            WriteMemory(limits.MemoryBytes);
+        }
+
+        if (limits.Pids < _pids)
+        {
+            WritePids(limits.Pids);
         }
     }
 
@@ -144,6 +155,29 @@ internal sealed class SandboxCgroup : IDisposable
                 }
             }
         }
+    }
+
+    private void WriteMemory(long bytes)
+    {
+        var memory = bytes.ToString(CultureInfo.InvariantCulture);
+        if (_mode == CgroupMode.V2)
+        {
+            Write(0, "memory.max", memory);
+        }
+        else
+        {
+            // v1 refuses a memsw limit below the memory limit: lowering, memory goes first; raising never happens.
+            Write(0, "memory.limit_in_bytes", memory);
+            TryWrite(0, "memory.memsw.limit_in_bytes", memory);
+        }
+
+        _memoryBytes = bytes;
+    }
+
+    private void WritePids(int pids)
+    {
+        Write(_mode == CgroupMode.V2 ? 0 : 1, "pids.max", (pids + InitProcesses).ToString(CultureInfo.InvariantCulture));
+        _pids = pids;
     }
 
     private void Write(int index, string file, string value) => File.WriteAllText(Path.Combine(_directories[index], file), value);

@@ -41,6 +41,7 @@ public sealed partial class LiveSandbox
     private SandboxSpawn? _spawn;
     private SandboxCgroup? _cgroup;
     private ViolationMonitor? _monitor;
+    private CpuTimeWatch? _cpuWatch;
     private bool _loopOver;
     private long _oomKillsSeen;
     private long _pidsRefusalsSeen;
@@ -61,7 +62,7 @@ public sealed partial class LiveSandbox
         SandboxLease? lease = null;
         try
         {
-            lease = SandboxLease.Take(_config!, Id);
+            lease = Lease ?? SandboxLease.Take(_config!, Id);
             _cgroup = SandboxCgroup.Create(Id, _limits);
             if (_plan.RunAs is { } runAs && runAs.Uid == _config!.SandboxUid)
             {
@@ -74,7 +75,7 @@ public sealed partial class LiveSandbox
             _wake = PipePair.Create();
             SetNonBlocking(_wake.Read);
             SetNonBlocking(_wake.Write);
-            _spawn = SandboxSpawn.Start(_plan, null, _cgroup, []);
+            _spawn = SandboxSpawn.Start(_plan, HostWorkspace, _cgroup, []);
             _spawn.StdinPipe.Write.Dispose();
             _channel = new AgentChannel(_spawn.HandOff.Ours);
             _monitor = new ViolationMonitor(null, _plan.Syscalls, OnViolation, () => End(SandboxEnd.Violation));
@@ -92,8 +93,8 @@ public sealed partial class LiveSandbox
             _channel?.Dispose();
             _spawn?.Dispose();
             _cgroup?.Dispose();
+            Holds?.Dispose(); // Before the lease: a sweep must never see this sandbox's workspace without its owner.
             lease?.Dispose();
-            Holds?.Dispose();
             _wake?.Dispose();
             _ended.TrySetResult(_endReason ?? SandboxEnd.AgentFailed);
         }
@@ -111,7 +112,7 @@ public sealed partial class LiveSandbox
             spawn.BlockPipe.Write.Dispose();
         }
 
-        var cpuWatch = _cgroup is { CountsCpu: true } ? new CpuTimeWatch(_cgroup, _limits.CpuTime, Stopwatch.GetTimestamp()) : null;
+        _cpuWatch = _cgroup is { CountsCpu: true } ? new CpuTimeWatch(_cgroup, _limits.CpuTime, Stopwatch.GetTimestamp()) : null;
         SafeFileHandle?[] own = [spawn.StatusPipe.Read, spawn.StdoutPipe.Read, spawn.StderrPipe.Read];
         OutputSink[] ownSinks = [status, agentOutput, agentOutput];
         var readyBy = Stopwatch.GetTimestamp() + Ticks(StartLimit);
@@ -137,7 +138,7 @@ public sealed partial class LiveSandbox
             }
 
             var now = Stopwatch.GetTimestamp();
-            var wakeAt = NextWake(now, readyBy, cpuWatch);
+            var wakeAt = NextWake(now, readyBy, _cpuWatch);
             var timeout = wakeAt == long.MaxValue ? -1 : (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
             var pollSlots = CollectionsMarshal.AsSpan(slots);
             int ready;
@@ -222,7 +223,7 @@ public sealed partial class LiveSandbox
             }
 
             placement?.Failure?.Throw();
-            Tick(now, readyBy, cpuWatch);
+            Tick(now, readyBy, _cpuWatch);
             CompleteFinished(now);
         }
     }

@@ -20,9 +20,9 @@ namespace Aisbx.Sandbox.Live;
 public sealed partial class LiveSandbox : IDisposable
 {
     private readonly LaunchPlan _plan;
-    private readonly ResourceLimits _limits;
+    private ResourceLimits _limits;
     private readonly Core.Configuration.LiveSandboxSettings _settings;
-    private readonly RunEvents _events;
+    private RunEvents _events;
     private readonly Func<LiveExecRequest, LaunchPlan, ImmutableArray<KeyValuePair<string, string>>> _approveExec;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<SandboxEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,7 +69,8 @@ public sealed partial class LiveSandbox : IDisposable
 
     public TimeSpan MaxLifetime { get; }
 
-    public long WorkspaceLimitBytes => _settings.WorkspaceBytes;
+    /// <summary>What /workspace may hold: its tmpfs's size, or none of aisbx's for a host directory (as a one-shot run's).</summary>
+    public long WorkspaceLimitBytes => HostWorkspace is null ? _settings.WorkspaceBytes : long.MaxValue;
 
     /// <summary>The limits of the whole sandbox (CPU time across all execs) and of each exec (its timeout).</summary>
     public ResourceLimits Limits => _limits;

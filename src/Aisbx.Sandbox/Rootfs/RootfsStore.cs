@@ -46,6 +46,13 @@ public sealed class RootfsStore(AisbxConfig config)
             : new TreeStatus(profile.Name, TreeState.Missing, inputs.Hash, null, null, profile.Rootfs.Describe());
     }
 
+    /// <summary>
+    /// Changes whenever the profile's tree is built again (its pointer is rewritten): a sandbox started ahead on the
+    /// tree of an older version is not handed out. One stat, no hashing.
+    /// </summary>
+    public long Version(Profile profile) =>
+        profile.Rootfs.IsBuilt && File.GetLastWriteTimeUtc(PointerPath(profile.Name)) is var written ? written.Ticks : 0;
+
     /// <summary>The tree a run of <paramref name="profile"/> mounts, held until the lease is disposed.</summary>
     /// <exception cref="Core.Policy.PolicyRefusal">Missing or stale (<see cref="RootfsNotBuilt.Rule"/>): the message names the build to run.</exception>
     public RootfsLease Acquire(Profile profile)

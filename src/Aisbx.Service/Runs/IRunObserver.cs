@@ -8,4 +8,7 @@ public interface IRunObserver
     IDisposable Running();
 
     void Finished(RunResult result);
+
+    /// <summary>A one-shot run took a sandbox of the warm pool (<paramref name="missReason"/> null), or why it did not.</summary>
+    void Pooled(string? missReason);
 }

@@ -58,7 +58,7 @@ public sealed class RunService(ServiceContext context)
         try
         {
             using var running = context.Observer?.Running();
-            var result = await context.Runs.Track(context.Runner.RunAsync(run, io, linked.Token)).ConfigureAwait(false);
+            var result = await context.Runs.Track(RunPooledOrColdAsync(run, io, linked.Token)).ConfigureAwait(false);
             context.Observer?.Finished(result);
             Record(caller, "ran", "ok", run.Profile, result);
             return ServiceOutcome.Ok(result);
@@ -78,6 +78,14 @@ public sealed class RunService(ServiceContext context)
             Record(caller, "failed", "internal-error " + ex.GetType().Name, run.Profile, null);
             return ServiceOutcome.Fault<RunResult>("run", ex);
         }
+    }
+
+    /// <summary>In a sandbox of the warm pool when the request can use one, else started for it as usual.</summary>
+    private async Task<RunResult> RunPooledOrColdAsync(RunRequest run, RunIo io, CancellationToken cancellationToken)
+    {
+        var pooled = await context.Runner.RunPooledAsync(context.Pool, run, io, cancellationToken).ConfigureAwait(false);
+        context.Observer?.Pooled(pooled.MissReason);
+        return pooled.Result ?? await context.Runner.RunAsync(run, io, cancellationToken).ConfigureAwait(false);
     }
 
     private void Record(CallerIdentity caller, string outcome, string detail, string profile, RunResult? result) =>

@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+using System.Text;
+using Aisbx.Core.Configuration;
+using Aisbx.Core.Profiles;
+using Aisbx.Core.Runs;
+using Aisbx.Core.Security;
+using Aisbx.Sandbox.Pool;
+
+namespace Aisbx.Sandbox.Tests.Pool;
+
+/// <summary>A runner with a warm pool over the fixture's config, and one-shot runs through it.</summary>
+internal sealed class PooledRuns : IDisposable
+{
+    public PooledRuns(SandboxFixture sandbox, int size = 1, Func<PoolSettings, PoolSettings>? change = null)
+    {
+        var settings = PoolSettings.Default with { Size = size };
+        Runner = new SandboxRunner(sandbox.Config with { Pool = change?.Invoke(settings) ?? settings }, new ProfileCatalog(sandbox.Config.ProfilesDirectory));
+        Pool = new WarmPool(Runner);
+    }
+
+    public SandboxRunner Runner { get; }
+
+    public WarmPool Pool { get; }
+
+    public List<SecurityEvent> Events { get; } = [];
+
+    public static RunRequest Request(string script, string profile = "default") =>
+        new() { Command = ["/bin/sh", "-c", script], Profile = profile, CaptureOutput = true, Caller = "test" };
+
+    public Task<PooledRun> RunAsync(RunRequest request, string? stdin = null) =>
+        Runner.RunPooledAsync(Pool, request, new RunIo
+        {
+            Stdin = stdin is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(stdin)),
+            Events = new ListSink(Events),
+        }, TestContext.Current.CancellationToken);
+
+    /// <summary>A run that must have had a waiting sandbox: waits for the pool to have one first.</summary>
+    public async Task<RunResult> HitAsync(RunRequest request, string? stdin = null)
+    {
+        await WaitReadyAsync(request.Profile);
+        var run = await RunAsync(request, stdin);
+        Assert.Null(run.MissReason);
+        return run.Result!;
+    }
+
+    public async Task WaitReadyAsync(string profile, int count = 1)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        if (!Pool.Ready.Any(p => p.Profile == profile))
+        {
+            Assert.Equal(PoolMiss.Empty, (await RunAsync(Request("true", profile))).MissReason); // the profile's first use starts its pool
+        }
+
+        while (Pool.Ready.FirstOrDefault(p => p.Profile == profile).Ready < count)
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"the pool of {profile} did not fill in 60 s");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public void Dispose() => Pool.Dispose();
+
+    private sealed class ListSink(List<SecurityEvent> events) : ISecurityEventSink
+    {
+        public void Publish(SecurityEvent securityEvent)
+        {
+            lock (events)
+            {
+                events.Add(securityEvent);
+            }
+        }
+    }
+}
