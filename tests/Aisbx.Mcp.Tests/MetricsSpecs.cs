@@ -29,6 +29,8 @@ public class MetricsSpecs
         expected.AddRange(new[] { "caller", "address" }.Select(k => $"aisbx_suspensions_total{{kind=\"{k}\"}} 0"));
         expected.AddRange(new[] { "allowed", "refused", "failed" }.Select(v => $"aisbx_egress_connections_total{{verdict=\"{v}\"}} 0"));
         expected.AddRange(new[] { "out", "in" }.Select(d => $"aisbx_egress_bytes_total{{direction=\"{d}\"}} 0"));
+        expected.Add("aisbx_pool_hits_total 0");
+        expected.AddRange(Sandbox.Pool.PoolMiss.All.Select(r => $"aisbx_pool_misses_total{{reason=\"{r}\"}} 0"));
         var lines = text.Split('\n');
         Assert.All(expected, series => Assert.Contains(series, lines));
         Assert.Equal(8 * 4, lines.Count(l => l.StartsWith("aisbx_runs_total{", StringComparison.Ordinal)));

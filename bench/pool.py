@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""The warm pool: a pooled one-shot tool call of /bin/true, and runs per second under load, against bare bubblewrap.
+
+    bench/pool.py [CALLS] [SECONDS]        (defaults 100 and 5)
+
+Latency: one aisbx-mcp over stdio and one over HTTP (pool size 2, default profile), warmed up; then rounds that
+interleave bare bubblewrap's /bin/true, an aisbx-run tools/call over stdio and a POST /v1/runs over HTTP, each
+timed from request to reply. A tool call arrives at a waiting sandbox here the way an agent's do (seconds apart):
+each round waits until the pool is full again; the HTTP server's metrics count the hits, and only hits are quoted.
+
+Throughput: N clients (1, 4, 8) each run /bin/true back to back for SECONDS: bare bubblewrap (N threads spawning
+it) and aisbx (N HTTP clients calling POST /v1/runs of one server), alternating, so both see the same machine.
+Prints runs per second and the ratio; the pool's hits and misses (by reason) over each aisbx phase.
+"""
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from importlib import import_module
+from sandbox_command import BUILD, TREES, build, ensure_trees, percentile, spawn_and_wait
+
+StdioClient = import_module("mcp-latency").StdioClient
+
+CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5
+BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
+
+
+class Rest:
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port)
+
+    def call(self, method, path, body=None):
+        self.connection.request(method, path, body=None if body is None else json.dumps(body), headers={"Content-Type": "application/json"})
+        response = self.connection.getresponse()
+        data = response.read()
+        return response.status, data
+
+    def run_true(self):
+        status, data = self.call("POST", "/v1/runs", {"command": ["/bin/true"]})
+        if status != 200 or json.loads(data)["exitCode"] != 0:
+            raise SystemExit(f"POST /v1/runs failed: {status} {data[:300]}")
+
+    def pool(self):
+        """(ready in the default profile's pool, hits, misses by reason) from /metrics."""
+        _, data = self.call("GET", "/metrics")
+        text = data.decode()
+        ready = re.search(r'aisbx_pool_ready\{profile="default"\} (\S+)', text)
+        hits = re.search(r"^aisbx_pool_hits_total (\S+)", text, re.M)
+        misses = {m.group(1): float(m.group(2)) for m in re.finditer(r'aisbx_pool_misses_total\{reason="([^"]+)"\} (\S+)', text)}
+        return (float(ready.group(1)) if ready else 0), float(hits.group(1)) if hits else 0, misses
+
+
+def serve(config):
+    server = subprocess.Popen([os.path.join(BUILD, "aisbx-mcp"), "--config", config, "--transport", "http", "--port", "0"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in server.stderr:
+        match = re.search(r"serving MCP at http://127\.0\.0\.1:(\d+)/mcp", line)
+        if match:
+            threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+            return server, int(match.group(1))
+    raise SystemExit("aisbx-mcp did not start")
+
+
+def timed(run):
+    start = time.perf_counter_ns()
+    run()
+    return (time.perf_counter_ns() - start) / 1e6
+
+
+def wait_full(rest, size=2):
+    giveUp = time.monotonic() + 10
+    while rest.pool()[0] < size:
+        if time.monotonic() > giveUp:
+            raise SystemExit("the pool did not refill in 10 s")
+        time.sleep(0.005)
+
+
+def throughput(clients, work):
+    """Runs per second of `clients` threads each calling work(i) back to back for SECONDS."""
+    done = [0] * clients
+    stop = time.monotonic() + SECONDS
+    def loop(i):
+        while time.monotonic() < stop:
+            work(i)
+            done[i] += 1
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - start)
+
+
+def main():
+    aisbx = build()
+    scratch = tempfile.mkdtemp(prefix="aisbx-bench-pool-")
+    config = os.path.join(scratch, "config")
+    os.makedirs(config)
+    with open(os.path.join(config, "config.toml"), "w") as f:
+        f.write(f"[server]\nrequests_per_minute = 10000000\nmax_running = 64\nmax_running_per_key = 64\n[pool]\nsize = 2\n{TREES}")
+    ensure_trees(aisbx, config, "default")
+    server, port = serve(config)
+    stdio = StdioClient([os.path.join(BUILD, "aisbx-mcp"), "--config", config])
+    devnull = [(os.POSIX_SPAWN_DUP2, os.open(os.devnull, os.O_RDONLY), 0)]
+    try:
+        stdio.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}})
+        stdio.notify("notifications/initialized")
+        rest = Rest(port)
+        call = {"name": "aisbx-run", "arguments": {"command": ["/bin/true"]}}
+
+        def mcp_stdio():
+            reply = stdio.request("tools/call", call)
+            if reply["result"]["structuredContent"]["exitCode"] != 0:
+                raise SystemExit(f"aisbx-run failed: {reply}")
+
+        # Latency: warm up (JIT, filter cache, both pools filled), then interleaved rounds at a full pool.
+        for _ in range(10):
+            spawn_and_wait(BARE, devnull)
+            mcp_stdio()
+            rest.run_true()
+            time.sleep(0.1)
+        _, hits_before, misses_before = rest.pool()
+        times = {"bwrap-bare": [], "mcp-stdio": [], "rest-http": []}
+        variants = {"bwrap-bare": lambda: spawn_and_wait(BARE, devnull) / 1e6, "mcp-stdio": lambda: timed(mcp_stdio), "rest-http": lambda: timed(rest.run_true)}
+        names = list(variants)
+        for i in range(CALLS):
+            wait_full(rest)
+            time.sleep(0.06)  # the stdio server's pool refills in the same time (no metrics over stdio)
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                times[name].append(variants[name]())
+        _, hits_after, misses_after = rest.pool()
+        http_misses = sum(misses_after.values()) - sum(misses_before.values())
+        bare = statistics.median(times["bwrap-bare"])
+        print(f"pooled tool calls: {CALLS} rounds, interleaved, at a full pool; {os.cpu_count()} cores; uid {os.geteuid()}")
+        print(f"  HTTP pool over the rounds: {hits_after - hits_before:.0f} hits, {http_misses:.0f} misses")
+        print(f"  {'what':<12} {'median ms':>10} {'p90 ms':>8} {'x bare bwrap':>13}")
+        for name, values in times.items():
+            values.sort()
+            print(f"  {name:<12} {statistics.median(values):>10.2f} {percentile(values, 0.9):>8.2f} {statistics.median(values) / bare:>13.2f}")
+
+        # Throughput: N clients back to back, bare bubblewrap and aisbx over HTTP alternating.
+        print(f"\nthroughput: {SECONDS:.0f} s per phase, /bin/true back to back")
+        print(f"  {'clients':>7} {'bwrap runs/s':>13} {'aisbx runs/s':>13} {'ratio':>6}   pool hits / misses (reasons)")
+        for clients in (1, 4, 8):
+            connections = [Rest(port) for _ in range(clients)]
+            bwrap_rate = throughput(clients, lambda i: spawn_and_wait(BARE, devnull))
+            _, hits0, misses0 = rest.pool()
+            aisbx_rate = throughput(clients, lambda i: connections[i].run_true())
+            _, hits1, misses1 = rest.pool()
+            reasons = {k: misses1.get(k, 0) - misses0.get(k, 0) for k in misses1 if misses1.get(k, 0) - misses0.get(k, 0) > 0}
+            print(f"  {clients:>7} {bwrap_rate:>13.1f} {aisbx_rate:>13.1f} {aisbx_rate / bwrap_rate:>6.2f}   "
+                  f"{hits1 - hits0:.0f} / {sum(reasons.values()):.0f} {reasons or ''}")
+            time.sleep(0.5)
+    finally:
+        stdio.close()
+        server.terminate()
+        server.wait(timeout=30)
+        subprocess.run(["rm", "-rf", scratch])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Aisbx.Mcp.Tests;
+
+/// <summary>
+/// The server's warm pool, over real HTTP: one-shot runs take sandboxes started ahead, the metrics count them, and a
+/// pooled sandbox serves one run only.
+/// </summary>
+public class PoolSpecs
+{
+    private static readonly string[] Everything = ["*"];
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Runs_take_waiting_sandboxes_the_metrics_count_them_and_no_run_sees_what_the_one_before_left()
+    {
+        // Arrange
+        var (server, keys) = await InProcessServer.StartAsync("[pool]\nsize = 2\n", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+        var first = await RunAsync(ops, """{"command":["true"]}"""); // the profile's first use: its pool starts filling
+        await WaitReadyAsync(ops, 2);
+
+        // Act
+        var writer = await RunAsync(ops, """{"command":["sh","-c","echo secret > /workspace/left; echo secret > /tmp/left; (setsid sleep 1000 >/dev/null 2>&1 &); ls /workspace"]}""");
+        await WaitReadyAsync(ops, 2);
+        var reader = await RunAsync(ops, """{"command":["sh","-c","ls -A /workspace /tmp; ps -eo comm= | grep -c sleep; true"]}""");
+        var metrics = (await ops.GetStringAsync("/metrics", Cancel)).Split('\n');
+
+        // Assert
+        Assert.Equal((0, "left\n"), (writer.GetProperty("exitCode").GetInt32(), writer.GetProperty("stdout").GetString()));
+        Assert.Equal("/tmp:\n\n/workspace:\n0\n", reader.GetProperty("stdout").GetString());
+        Assert.NotEqual(writer.GetProperty("sandboxId").GetString(), reader.GetProperty("sandboxId").GetString());
+        Assert.Equal(0, first.GetProperty("exitCode").GetInt32());
+        Assert.Contains("aisbx_pool_hits_total 2", metrics);
+        Assert.Contains("aisbx_pool_misses_total{reason=\"empty\"} 1", metrics);
+    }
+
+    [Fact]
+    public async Task A_pool_of_size_zero_starts_nothing_and_counts_its_runs_as_misses()
+    {
+        // Arrange
+        var (server, keys) = await InProcessServer.StartAsync("[pool]\nsize = 0\n", new Dictionary<string, string[]?> { ["ops"] = Everything });
+        await using var _ = server;
+        using var ops = server.Client(keys["ops"]);
+
+        // Act
+        await RunAsync(ops, """{"command":["true"]}""");
+        await RunAsync(ops, """{"command":["true"]}""");
+        await Task.Delay(300, Cancel);
+        var metrics = (await ops.GetStringAsync("/metrics", Cancel)).Split('\n');
+
+        // Assert
+        Assert.Contains("aisbx_pool_misses_total{reason=\"disabled\"} 2", metrics);
+        Assert.Contains("aisbx_pool_hits_total 0", metrics);
+        Assert.DoesNotContain(metrics, l => l.StartsWith("aisbx_pool_ready{", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal));
+    }
+
+    private static async Task<JsonElement> RunAsync(HttpClient client, string body)
+    {
+        var response = await client.PostAsync("/v1/runs", Json(body), Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+    }
+
+    private static async Task WaitReadyAsync(HttpClient client, int count)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!(await client.GetStringAsync("/metrics", Cancel)).Split('\n').Contains($"aisbx_pool_ready{{profile=\"default\"}} {count}"))
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"the pool did not reach {count} waiting sandboxes in 60 s");
+            await Task.Delay(20, Cancel);
+        }
+    }
+}
