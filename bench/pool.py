@@ -8,6 +8,8 @@ interleave bare bubblewrap's /bin/true, an aisbx-run tools/call over stdio and a
 timed from request to reply. A tool call arrives at a waiting sandbox here the way an agent's do (seconds apart):
 each round waits until the pool is full again; the HTTP server's metrics count the hits, and only hits are quoted.
 
+Idle: with both pools full, the CPU the HTTP server and its waiting sandboxes use over 10 s of nothing.
+
 Throughput: N clients (1, 4, 8) each run /bin/true back to back for SECONDS: bare bubblewrap (N threads spawning
 it) and aisbx (N HTTP clients calling POST /v1/runs of one server), alternating, so both see the same machine.
 Prints runs per second and the ratio; the pool's hits and misses (by reason) over each aisbx phase.
@@ -85,6 +87,20 @@ def wait_full(rest, size=2):
         time.sleep(0.005)
 
 
+def cpu_seconds(pid):
+    """CPU time of a process (all its threads) and of every waiting sandbox's cgroup (cpuacct, cgroup v1 here)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    sandboxes = 0.0
+    base = "/sys/fs/cgroup/cpuacct/aisbx"
+    for name in os.listdir(base) if os.path.isdir(base) else []:
+        try:
+            sandboxes += int(open(os.path.join(base, name, "cpuacct.usage")).read()) / 1e9
+        except OSError:
+            pass
+    return own, sandboxes
+
+
 def throughput(clients, work):
     """Runs per second of `clients` threads each calling work(i) back to back for SECONDS."""
     done = [0] * clients
@@ -148,6 +164,14 @@ def main():
         for name, values in times.items():
             values.sort()
             print(f"  {name:<12} {statistics.median(values):>10.2f} {percentile(values, 0.9):>8.2f} {statistics.median(values) / bare:>13.2f}")
+
+        # Idle: nothing happens for 10 s; what does a server with a full pool spend?
+        wait_full(rest)
+        time.sleep(1)
+        own0, sandboxes0 = cpu_seconds(server.pid)
+        time.sleep(10)
+        own1, sandboxes1 = cpu_seconds(server.pid)
+        print(f"\nidle 10 s with a full pool: the server used {(own1 - own0) * 1000:.0f} ms of CPU, its waiting sandboxes {(sandboxes1 - sandboxes0) * 1000:.1f} ms")
 
         # Throughput: N clients back to back, bare bubblewrap and aisbx over HTTP alternating.
         print(f"\nthroughput: {SECONDS:.0f} s per phase, /bin/true back to back")

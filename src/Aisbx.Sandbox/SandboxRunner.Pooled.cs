@@ -61,6 +61,7 @@ public sealed partial class SandboxRunner
             finally
             {
                 sandbox.Close(SandboxEnd.Closed);
+                pool.Refill(approved.Profile.Name);
             }
         }
         catch (PolicyRefusal refusal)

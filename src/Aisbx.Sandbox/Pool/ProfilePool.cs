@@ -33,7 +33,11 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
         }
     }
 
-    /// <summary>A waiting sandbox, or null; either way a use of the profile, which keeps its pool and refills it.</summary>
+    /// <summary>
+    /// A waiting sandbox, or null; either way a use of the profile, which keeps its pool. An empty pool refills at
+    /// once; after a take, the run calls <see cref="Refill"/> when it is done, so that its replacement's start does
+    /// not compete with it for the CPU.
+    /// </summary>
     public PooledSandbox? Take()
     {
         PooledSandbox? taken = null;
@@ -52,10 +56,25 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             _drained = false;
             _drain ??= new Timer(_ => Drain(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _drain.Change(keepFor, Timeout.InfiniteTimeSpan);
-            FillLocked();
+            if (taken is null)
+            {
+                FillLocked();
+            }
         }
 
         return taken;
+    }
+
+    /// <summary>Starts what the pool lacks, in the background.</summary>
+    public void Refill()
+    {
+        lock (_lock)
+        {
+            if (!_disposed && !_drained)
+            {
+                FillLocked();
+            }
+        }
     }
 
     /// <summary>Closes every waiting sandbox (their tree was built again): the next take finds none, and refills.</summary>

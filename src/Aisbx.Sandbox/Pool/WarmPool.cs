@@ -35,6 +35,15 @@ public sealed class WarmPool : IDisposable
         return taken;
     }
 
+    /// <summary>A run that took a sandbox is done with it: its replacement starts now.</summary>
+    internal void Refill(string profile)
+    {
+        if (_profiles.TryGetValue(profile, out var pool))
+        {
+            pool.Refill();
+        }
+    }
+
     /// <summary>The profile's tree was built again: what waits was started on the old one.</summary>
     internal void CloseWaiting(string profile)
     {
