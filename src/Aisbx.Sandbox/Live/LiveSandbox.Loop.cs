@@ -139,7 +139,8 @@ public sealed partial class LiveSandbox
 
             var now = Stopwatch.GetTimestamp();
             var wakeAt = NextWake(now, readyBy, _cpuWatch);
-            var timeout = wakeAt == long.MaxValue ? -1 : (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
+            // Divided before it is clamped: a waiting pool sandbox's far deadline times 1000 would overflow into a busy poll.
+            var timeout = wakeAt == long.MaxValue ? -1 : (int)Math.Clamp(((wakeAt - now) / (Stopwatch.Frequency / 1000)) + 1, 0, int.MaxValue);
             var pollSlots = CollectionsMarshal.AsSpan(slots);
             int ready;
             unsafe
