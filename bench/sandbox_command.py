@@ -16,12 +16,18 @@ def build():
     return os.path.join(BUILD, "aisbx")
 
 
+# CPU seconds (user + system) of the last spawn_and_wait: the process and every descendant it reaped, which for a
+# sandbox start is all of it (setpriv, bubblewrap, its init, the launcher, the program).
+LAST_CPU = [0.0]
+
+
 def spawn_and_wait(argv, file_actions=()):
     """Nanoseconds from posix_spawn to reaped; fails loudly if the command did."""
     start = time.perf_counter_ns()
     pid = os.posix_spawn(argv[0], argv, {}, file_actions=list(file_actions))
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter_ns() - start
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{argv[0]} failed ({os.waitstatus_to_exitcode(status)}): {' '.join(argv)}")
     return elapsed
@@ -100,8 +106,9 @@ def percentile(ordered, fraction):
     return ordered[min(len(ordered) - 1, max(0, int(round(len(ordered) * fraction)) - 1))]
 
 
-def interleaved(variants, runs, warmup):
-    """Milliseconds of each variant: warm-up rounds first, then runs rounds, each in a rotating order."""
+def interleaved(variants, runs, warmup, cpu=None):
+    """Milliseconds of each variant: warm-up rounds first, then runs rounds, each in a rotating order. With a dict
+    as cpu, each variant's CPU milliseconds (spawn_and_wait's LAST_CPU) go there too."""
     names = list(variants)
     for _ in range(warmup):
         for name in names:
@@ -110,4 +117,6 @@ def interleaved(variants, runs, warmup):
     for i in range(runs):
         for name in names[i % len(names):] + names[:i % len(names)]:
             times[name].append(variants[name]() / 1e6)
+            if cpu is not None:
+                cpu.setdefault(name, []).append(LAST_CPU[0] * 1e3)
     return times

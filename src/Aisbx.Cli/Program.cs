@@ -3,4 +3,12 @@ using Aisbx.Sandbox;
 
 // Before anything opens a file: a closed 0, 1 or 2 must not be taken by one of aisbx's own descriptors.
 CallerDescriptors.Secure();
+// Started by the checkout's ./aisbx: rebuild first when a source is newer than this binary.
+CheckoutFreshness.HandOffIfStale(args);
+if (Aisbx.Cli.Commands.RunCommand.IsRun(args))
+{
+    // Before parsing: the kernel's grace period for the sandbox's cgroup placement runs while aisbx prepares the run.
+    Aisbx.Sandbox.Limits.CgroupMigrationWarmUp.Start();
+}
+
 return await AisbxCli.RunAsync(args);

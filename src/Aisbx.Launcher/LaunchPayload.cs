@@ -5,15 +5,16 @@ namespace Aisbx.Launcher;
 
 /// <summary>
 /// What aisbx hands the launcher through a memory file. Little-endian:
-/// <c>u32 magic "AXL1"</c>, <c>u32 filter length in bytes</c>, the classic-BPF filter (8-byte instructions),
+/// <c>u32 magic "AXL2"</c>, <c>u32 filter length in bytes</c>, the classic-BPF filter (8-byte instructions),
 /// <c>u32 count</c> of environment entries, then each as <c>u32 length</c> and UTF-8 <c>NAME=VALUE</c>, then
-/// <c>u32 count</c> of egress ports and each as <c>u32</c> (see <see cref="EgressListeners"/>).
+/// <c>u32 count</c> of egress ports and each as <c>u32</c> (see <see cref="EgressListeners"/>), then <c>u32 count</c>
+/// of rlimits and each as <c>u32 resource, u64 soft, u64 hard</c> (see <see cref="Rlimits"/>).
 /// The environment travels here, not in bubblewrap's environment, so that nothing the caller sets (LD_PRELOAD,
 /// GLIBC_TUNABLES) reaches a program before the filter is in place.
 /// </summary>
-internal sealed record LaunchPayload(byte[] Filter, string[] Environment, int[] EgressPorts)
+internal sealed record LaunchPayload(byte[] Filter, string[] Environment, int[] EgressPorts, Rlimits Rlimits)
 {
-    public const uint Magic = 0x314C5841; // "AXL1"
+    public const uint Magic = 0x324C5841; // "AXL2"
 
     public static LaunchPayload? Read(int fd)
     {
@@ -65,7 +66,20 @@ internal sealed record LaunchPayload(byte[] Filter, string[] Environment, int[] 
             ports[i] = (int)port;
         }
 
-        return bytes.IsEmpty ? new LaunchPayload(filter, environment, ports) : null;
+        if (!TakeUInt(ref bytes, out var rlimitCount) || rlimitCount > Rlimits.MaxCount || bytes.Length != rlimitCount * Rlimits.EntryBytes)
+        {
+            return null;
+        }
+
+        var rlimits = new Rlimits.Entry[rlimitCount];
+        for (var i = 0; i < rlimits.Length; i++)
+        {
+            TakeUInt(ref bytes, out var resource);
+            rlimits[i] = new Rlimits.Entry((int)resource, BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]));
+            bytes = bytes[16..];
+        }
+
+        return new LaunchPayload(filter, environment, ports, new Rlimits(rlimits));
     }
 
     private static bool TakeUInt(ref ReadOnlySpan<byte> bytes, out uint value)

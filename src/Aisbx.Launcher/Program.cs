@@ -34,9 +34,15 @@ internal static class Program
 
         if (args is ["--agent", var agentPayload, var agentSocket] && int.TryParse(agentPayload, out var agentPayloadFd) && int.TryParse(agentSocket, out var agentSocketFd))
         {
-            return LaunchPayload.Read(agentPayloadFd) is { } agentLaunch
-                ? new SandboxAgent(agentSocketFd).Run(agentLaunch.Filter, EgressListeners.Open(agentLaunch.EgressPorts))
-                : Report.Fail(StartFailed, "aisbx-launch: the launch payload from aisbx is missing or malformed");
+            if (LaunchPayload.Read(agentPayloadFd) is not { } agentLaunch)
+            {
+                return Report.Fail(StartFailed, "aisbx-launch: the launch payload from aisbx is missing or malformed");
+            }
+
+            // Set before the agent starts anything: every program of the live sandbox inherits them.
+            return agentLaunch.Rlimits.Apply() is var agentRefused and not 0
+                ? RlimitsRefused(agentRefused)
+                : new SandboxAgent(agentSocketFd).Run(agentLaunch.Filter, EgressListeners.Open(agentLaunch.EgressPorts));
         }
 
         if (args.Length < 3 || !int.TryParse(args[0], out var payloadFd) || !int.TryParse(args[1], out var socketFd))
@@ -68,6 +74,10 @@ internal static class Program
         Native.Close(listener);
         Array.ForEach(egress, Native.Close);
         Native.Close(socketFd);
-        return exec.Run();
+        // Last, with only the program's descriptors left open: the program inherits them through execve.
+        return payload.Rlimits.Apply() is var refused and not 0 ? RlimitsRefused(refused) : exec.Run();
     }
+
+    private static int RlimitsRefused(int error) =>
+        Report.Fail(StartFailed, $"aisbx-launch: the kernel refused the sandbox's rlimits (errno {error}); nothing was started");
 }

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Aisbx.Cli.Tests;
 
-/// <summary>The checkout's <c>./aisbx</c>: when it rebuilds, and <c>./aisbx install</c>.</summary>
+/// <summary>
+/// The checkout's <c>./aisbx</c>: when it rebuilds (the bash check of <c>scripts/setup.sh</c> and the binary's own
+/// native one must agree), the hand-off from a stale binary to the rebuild, and <c>./aisbx install</c>.
+/// </summary>
 public sealed class WrapperSpecs : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("aisbx-wrapper-").FullName;
@@ -38,6 +41,29 @@ public sealed class WrapperSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_fresh_binary_runs_at_once_and_a_stale_one_hands_the_run_to_the_rebuild()
+    {
+        // Arrange: the real ./aisbx and binary in a checkout of their own, whose rebuild script only says how it was called.
+        await FakeCheckoutAsync();
+        File.Copy(Path.Combine(AisbxBinary.RepositoryRoot(), "aisbx"), Path.Combine(_root, "aisbx"));
+        using var binary = new AisbxBinary();
+        File.Copy(binary.Path, Path.Combine(_root, ".build", "aisbx", "aisbx"), overwrite: true);
+        await File.WriteAllTextAsync(Path.Combine(_root, "scripts", "checkout-run.sh"), "echo \"rebuild: $*\"\n", TestContext.Current.CancellationToken);
+        var (listed, _, listLog) = await BashAsync("touch .build/aisbx/aisbx && source scripts/setup.sh && aisbx_list_sources");
+        Assert.True(listed == 0, listLog);
+
+        // Act
+        var fresh = await BashAsync("./aisbx --help");
+        var stale = await BashAsync("touch -d '+1 minute' src/Aisbx.Core/Thing.cs && ./aisbx run -- echo 'two words'");
+
+        // Assert
+        Assert.True(fresh.ExitCode == 0, fresh.Stderr);
+        Assert.Contains("Usage:", fresh.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("rebuild", fresh.Stdout, StringComparison.Ordinal);
+        Assert.Equal((0, "rebuild: run -- echo two words\n"), (stale.ExitCode, stale.Stdout));
+    }
+
+    [Fact]
     public async Task Install_puts_working_commands_on_a_prefix()
     {
         // Act: the real checkout's ./aisbx, built by ./test.sh.
@@ -67,10 +93,13 @@ public sealed class WrapperSpecs : IDisposable
         Assert.True(exitCode == 0, stderr);
     }
 
+    /// <summary>The bash check's verdict, after asserting that the binary's native check gives the same one.</summary>
     private async Task<string> CheckAsync(string before)
     {
         var (_, stdout, stderr) = await BashAsync($"{before}source scripts/setup.sh && if aisbx_is_stale; then echo stale; else echo fresh; fi");
-        return stdout.Trim() is { Length: > 0 } verdict ? verdict : stderr;
+        var verdict = stdout.Trim() is { Length: > 0 } text ? text : stderr;
+        Assert.Equal(verdict, CheckoutFreshness.IsStale(_root) ? "stale" : "fresh");
+        return verdict;
     }
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> BashAsync(string script)

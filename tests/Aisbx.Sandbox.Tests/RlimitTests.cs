@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Aisbx.Sandbox.Live;
+
 namespace Aisbx.Sandbox.Tests;
 
 /// <summary>The rlimit floor every sandbox gets (file size, open files, CPU time per process), with typed limit hits.</summary>
@@ -54,5 +57,40 @@ public class RlimitTests(SandboxFixture sandbox)
         Assert.Contains(result.Signal, new int?[] { 24, 9 });
         Assert.Contains(result.LimitHits, h => h.Limit == "cpu-time" && h.Value == 1000);
         Assert.DoesNotContain(result.LimitHits, h => h.Limit == "wall-time");
+    }
+
+    [Fact]
+    public async Task Every_process_of_a_sandbox_gets_every_rlimit_of_its_profile()
+    {
+        // Act: a child of the program (cat under sh) reads its own limits.
+        var result = await sandbox.ShAsync("cat /proc/self/limits", profile: "small-limits-default");
+
+        // Assert
+        Assert.Equal(0, result.ExitCode);
+        AssertSmallLimits(result.Stdout, cpuSeconds: 1);
+    }
+
+    [Fact]
+    public async Task Every_exec_of_a_live_sandbox_gets_every_rlimit_of_its_profile()
+    {
+        // Arrange
+        using var live = await sandbox.Runner.StartLiveAsync(new LiveSandboxRequest { Profile = "small-limits-default", Caller = "test" }, null, TestContext.Current.CancellationToken);
+
+        // Act
+        var result = await live.ExecAsync(new LiveExecRequest { Command = ["sh", "-c", "cat /proc/self/limits"] }, TestContext.Current.CancellationToken);
+
+        // Assert: the CPU time of a live sandbox is its own budget for all its execs ([sandboxes] cpu_time, 10 min).
+        Assert.Equal(0, result.ExitCode);
+        AssertSmallLimits(result.Stdout, cpuSeconds: 600);
+    }
+
+    /// <summary>small-limits(-default): 1 MiB files, 32 open files, the CPU seconds given (SIGKILL a second later), no core dumps.</summary>
+    private static void AssertSmallLimits(string limits, int cpuSeconds)
+    {
+        var lines = limits.Split('\n').Select(line => Regex.Replace(line, " {2,}", "|").TrimEnd('|')).ToList();
+        Assert.Contains("Max file size|1048576|1048576|bytes", lines);
+        Assert.Contains("Max open files|32|32|files", lines);
+        Assert.Contains($"Max cpu time|{cpuSeconds}|{cpuSeconds + 1}|seconds", lines);
+        Assert.Contains("Max core file size|0|0|bytes", lines);
     }
 }

@@ -25,6 +25,8 @@ public sealed class SandboxFixture : IDisposable
             "extends = \"default\"\ndescription = \"default with a 4K output cap\"\n[limits]\noutput = \"4K\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "small-limits.toml"),
             "extends = \"python-dev\"\ndescription = \"python-dev with small rlimits\"\n[limits]\nfile_size = \"1M\"\nopen_files = 32\ncpu_time = \"1s\"\n");
+        File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "small-limits-default.toml"),
+            "extends = \"default\"\ndescription = \"default with small-limits' rlimits\"\n[limits]\nfile_size = \"1M\"\nopen_files = 32\ncpu_time = \"1s\"\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "keys-allowed.toml"),
             "extends = \"python-dev\"\ndescription = \"python-dev with keyrings allowed\"\n[seccomp]\nallow = [\"keyctl\"]\n");
         File.WriteAllText(Path.Combine(ConfigDirectory, "profiles", "ptrace-kills.toml"),

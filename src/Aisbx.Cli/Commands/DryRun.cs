@@ -23,7 +23,7 @@ internal static class DryRun
             line.Append(' ').Append(Quote(argument));
         }
 
-        // The launcher's payload (the syscall filter and the program's environment) is binary: it goes through a
+        // The launcher's payload (the syscall filter, the program's environment and the rlimits) is binary: it goes through a
         // file, in a fresh private directory (a fixed name in a shared temp dir would let another user plant a
         // symlink for root to write through).
         line.Append(CultureInfo.InvariantCulture, $" {BwrapCommandLine.PayloadFd}<{Quote(WritePayload(plan))}");
@@ -52,7 +52,7 @@ internal static class DryRun
     private static string WritePayload(LaunchPlan plan)
     {
         var payload = Path.Combine(Directory.CreateTempSubdirectory("aisbx-dry-run-").FullName, "launch.payload");
-        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env, plan.EgressPorts));
+        File.WriteAllBytes(payload, LaunchPayload.Encode(Sandbox.Seccomp.SeccompProgram.For(plan.ProfileName, plan.Syscalls), plan.Env, plan.EgressPorts, SandboxRlimits.For(plan.Limits)));
         return payload;
     }
 

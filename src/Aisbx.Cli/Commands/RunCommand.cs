@@ -118,6 +118,13 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>Whether a command line is <c>aisbx [--config DIR] run ...</c>, told before it is parsed.</summary>
+    public static bool IsRun(string[] args)
+    {
+        var at = args is ["--config", _, ..] ? 2 : args is [var first, ..] && first.StartsWith("--config=", StringComparison.Ordinal) ? 1 : 0;
+        return args.Length > at && args[at] == "run";
+    }
+
     /// <summary>Whether this command line asks <c>aisbx run</c> for a result document: its refusals are documents too.</summary>
     public static bool WantsJson(ParseResult parseResult) =>
         parseResult.CommandResult.Command.Name == "run" && parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> json

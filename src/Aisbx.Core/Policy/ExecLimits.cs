@@ -15,7 +15,7 @@ public static class ExecLimits
 
     /// <summary>
     /// Kept free for what aisbx adds to the request's own arguments and environment: bubblewrap's options (a few
-    /// KiB of mounts), setpriv's and prlimit's, the launcher's, and the profile's environment.
+    /// KiB of mounts), setpriv's, the launcher's, and the profile's environment.
     /// </summary>
     public const long ReservedBytes = 512L << 10;
 

@@ -3,8 +3,8 @@ using Aisbx.Core;
 namespace Aisbx.Sandbox.Host;
 
 /// <summary>
-/// The host programs the engine runs: bubblewrap, util-linux's setpriv to leave root behind, its prlimit to set
-/// rlimits, and aisbx's own launcher, which bubblewrap starts inside the sandbox.
+/// The host programs the engine runs: bubblewrap, util-linux's setpriv to leave root behind, and aisbx's own
+/// launcher, which bubblewrap starts inside the sandbox (and which sets the rlimits).
 /// </summary>
 public static class HostTools
 {
@@ -12,7 +12,6 @@ public static class HostTools
 
     private static readonly Lazy<string?> BwrapPath = new(() => Find("bwrap"));
     private static readonly Lazy<string?> SetprivPath = new(() => Find("setpriv"));
-    private static readonly Lazy<string?> PrlimitPath = new(() => Find("prlimit"));
 
     public const string LauncherName = "aisbx-launch";
 
@@ -29,9 +28,6 @@ public static class HostTools
 
     public static string Setpriv => SetprivPath.Value
         ?? throw new SandboxUnavailableException("setpriv is not installed, and aisbx needs it to run sandboxes as an unprivileged uid when it is root: install it with 'apt-get install util-linux'");
-
-    public static string Prlimit => PrlimitPath.Value
-        ?? throw new SandboxUnavailableException("prlimit is not installed, and aisbx needs it to set the sandbox's resource limits: install it with 'apt-get install util-linux'");
 
     public static bool HasBwrap => BwrapPath.Value is not null;
 

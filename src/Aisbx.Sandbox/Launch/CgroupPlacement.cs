@@ -35,6 +35,7 @@ internal sealed partial class CgroupPlacement(SandboxCgroup cgroup, SafeFileHand
         try
         {
             cgroup.Add(pid);
+            CgroupMigrationWarmUp.Stop();
             using var stream = new FileStream(release, FileAccess.Write, bufferSize: 0);
             stream.WriteByte(1);
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Aisbx.Core.Profiles;
 using Aisbx.Sandbox.Bubblewrap;
 using Aisbx.Sandbox.Host;
 
@@ -9,8 +8,8 @@ namespace Aisbx.Sandbox.Launch;
 public static class LaunchCommandLine
 {
     /// <summary>
-    /// The argument vector to spawn: setpriv dropping root first (when aisbx is root), then prlimit setting the
-    /// rlimits every process of the sandbox inherits, then bubblewrap.
+    /// The argument vector to spawn: setpriv dropping root first (when aisbx is root), then bubblewrap. The rlimits
+    /// are the launcher's to set (<see cref="SandboxRlimits"/>).
     /// </summary>
     public static (string Executable, List<string> Argv) Build(LaunchPlan plan, BwrapInvocation invocation)
     {
@@ -24,24 +23,8 @@ public static class LaunchCommandLine
                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--");
         }
 
-        argv.Add(HostTools.Prlimit);
-        argv.AddRange(RlimitArguments(plan.Limits));
-        argv.Add("--");
         argv.Add(HostTools.Bwrap);
         argv.AddRange(invocation.Arguments);
         return (argv[0], argv);
-    }
-
-    /// <summary>
-    /// The rlimit floor: file size and open files exactly; CPU time in whole seconds per process (SIGXCPU at the
-    /// soft limit, SIGKILL a second later). Memory and processes need the sandbox's cgroup, not an rlimit.
-    /// </summary>
-    public static IEnumerable<string> RlimitArguments(ResourceLimits limits)
-    {
-        var cpuSeconds = (long)Math.Ceiling(limits.CpuTime.TotalSeconds);
-        yield return "--fsize=" + limits.FileSizeBytes.ToString(CultureInfo.InvariantCulture);
-        yield return "--nofile=" + limits.OpenFiles.ToString(CultureInfo.InvariantCulture);
-        yield return $"--cpu={cpuSeconds.ToString(CultureInfo.InvariantCulture)}:{(cpuSeconds + 1).ToString(CultureInfo.InvariantCulture)}";
-        yield return "--core=0";
     }
 }

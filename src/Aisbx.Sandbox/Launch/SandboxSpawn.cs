@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Aisbx.Sandbox.Launch;
 
 /// <summary>
-/// bubblewrap started for a plan (through setpriv when aisbx is root, and prlimit), with aisbx's ends of everything
+/// bubblewrap started for a plan (through setpriv when aisbx is root), with aisbx's ends of everything
 /// it was given: stdin, stdout, stderr, bubblewrap's status, the cgroup's release and the launcher's socket. The
 /// child's ends are closed here once it has its copies, so that each pipe reaches end of file when it should.
 /// </summary>
@@ -55,7 +55,7 @@ internal sealed class SandboxSpawn : IDisposable
         var stdinPipe = PipePair.Create();
         var handOff = SocketPair.Create();
         var dataFiles = invocation.DataFiles.Select(d => (d.Fd, Handle: MemoryFile.Create("aisbx-data", d.Content))).ToList();
-        var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), programEnvironment, plan.EgressPorts);
+        var payload = LaunchPayload.Encode(SeccompProgram.For(plan.ProfileName, plan.Syscalls), programEnvironment, plan.EgressPorts, SandboxRlimits.For(plan.Limits));
         dataFiles.Add((BwrapCommandLine.PayloadFd, MemoryFile.Create("aisbx-launch", payload)));
 
         try

@@ -7,7 +7,7 @@ using static Aisbx.Sandbox.Interop.Interop;
 namespace Aisbx.Sandbox.Launch;
 
 /// <summary>
-/// Why aisbx could not start a host tool (setpriv, prlimit, bubblewrap), as one line for the caller: the start
+/// Why aisbx could not start a host tool (setpriv, bubblewrap), as one line for the caller: the start
 /// error of a sandbox, never a raw errno. Names the tool, not its host path.
 /// </summary>
 internal static class SpawnFailure
