@@ -112,6 +112,8 @@ aisbx_ensure_built() {
       echo "aisbx: the build failed; the full log is in $log" >&2
       exit 125
     fi
+    # Left by builds from before aisbx-mcp was NativeAOT (issue 13): its assemblies, deps and runtimeconfig.
+    rm -f "$AISBX_BUILD"/*.dll "$AISBX_BUILD"/*.pdb "$AISBX_BUILD"/aisbx-mcp.deps.json "$AISBX_BUILD"/aisbx-mcp.runtimeconfig.json "$AISBX_BUILD"/web.config
     touch -r "$started" "$AISBX_BIN" "$AISBX_LAUNCHER_BIN" "$AISBX_MCP_BIN"
     aisbx_list_sources
   fi
