@@ -52,6 +52,11 @@ public sealed partial class LiveSandbox
     internal async Task StartAsync(AisbxConfig config, CancellationToken cancellationToken)
     {
         _config = config;
+        // Made before the thread starts: a close posted while the sandbox is still starting (a pool that stops)
+        // must find the pipe that wakes the loop, which then sees it at its first poll.
+        _wake = PipePair.Create();
+        SetNonBlocking(_wake.Read);
+        SetNonBlocking(_wake.Write);
         var thread = new Thread(RunLoop, 256 * 1024) { IsBackground = true, Name = "aisbx " + Id };
         thread.Start();
         await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -72,9 +77,6 @@ public sealed partial class LiveSandbox
                 }
             }
 
-            _wake = PipePair.Create();
-            SetNonBlocking(_wake.Read);
-            SetNonBlocking(_wake.Write);
             _spawn = SandboxSpawn.Start(_plan, HostWorkspace, _cgroup, []);
             _spawn.StdinPipe.Write.Dispose();
             _channel = new AgentChannel(_spawn.HandOff.Ours);
