@@ -136,16 +136,19 @@ public class LaunchPlanTests
     }
 
     [Fact]
-    public void A_root_caller_runs_bubblewrap_through_setpriv_as_the_unprivileged_uid()
+    public void A_root_caller_spawns_bubblewrap_itself_and_shows_a_shell_the_setpriv_that_does_the_same()
     {
         var plan = Plan(new RunRequest { Command = ["ls"] }, runAs: new HostIdentity(65532, 65532));
 
-        var (executable, argv) = Launch.LaunchCommandLine.Build(plan, BwrapCommandLine.Build(plan));
+        var (executable, _) = Launch.LaunchCommandLine.Build(BwrapCommandLine.Build(plan));
+        var forShell = Launch.LaunchCommandLine.ForShell(plan, BwrapCommandLine.Build(plan));
 
-        Assert.EndsWith("setpriv", executable, StringComparison.Ordinal);
-        Assert.Contains("--reuid=65532", argv);
-        Assert.Contains("--clear-groups", argv);
-        Assert.EndsWith("bwrap", argv[argv.IndexOf("--") + 1], StringComparison.Ordinal);
+        // The ids change on the spawning thread (ProcessIsolationTests proves them on the host); a shell needs setpriv.
+        Assert.EndsWith("bwrap", executable, StringComparison.Ordinal);
+        Assert.EndsWith("setpriv", forShell[0], StringComparison.Ordinal);
+        Assert.Contains("--reuid=65532", forShell);
+        Assert.Contains("--clear-groups", forShell);
+        Assert.EndsWith("bwrap", forShell[forShell.IndexOf("--") + 1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -154,7 +157,7 @@ public class LaunchPlanTests
         var plan = Plan(new RunRequest { Command = ["ls"], Profile = "strict", CpuTime = TimeSpan.FromMilliseconds(1500) });
 
         var rlimits = Launch.SandboxRlimits.For(plan.Limits);
-        var (executable, _) = Launch.LaunchCommandLine.Build(plan, BwrapCommandLine.Build(plan));
+        var (executable, _) = Launch.LaunchCommandLine.Build(BwrapCommandLine.Build(plan));
 
         // The launcher sets them inside, right before the program: bubblewrap is spawned directly.
         Assert.EndsWith("bwrap", executable, StringComparison.Ordinal);

@@ -36,9 +36,26 @@ public class ProcessIsolationTests(SandboxFixture sandbox)
             var uids = status.First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
             var gids = status.First(l => l.StartsWith("Gid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
 
+            var groups = status.First(l => l.StartsWith("Groups:", StringComparison.Ordinal))["Groups:".Length..].Trim();
+            var capabilities = status.Where(l => l.StartsWith("Cap", StringComparison.Ordinal) && !l.StartsWith("CapBnd:", StringComparison.Ordinal)).ToList();
+
             var expected = SandboxIdentity.CallerIsRoot ? sandbox.Config.SandboxUid.ToString(CultureInfo.InvariantCulture) : Interop.Interop.GetEffectiveUserId().ToString(CultureInfo.InvariantCulture);
             Assert.All(uids, uid => Assert.Equal(expected, uid));
             Assert.All(gids, gid => Assert.NotEqual("0", gid));
+            if (SandboxIdentity.CallerIsRoot)
+            {
+                // Root's supplementary groups (0 among them) must not follow the program, nor any host capability.
+                Assert.All(gids, gid => Assert.Equal(expected, gid));
+                Assert.Equal("", groups);
+                Assert.All(capabilities, line => Assert.EndsWith("0000000000000000", line, StringComparison.Ordinal));
+
+                // The thread that spawned bubblewrap (alive: it supervises the run) took the uid for the spawn only.
+                // Another test's spawn may hold it for a moment, so a thread gets a second to be root again.
+                foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+                {
+                    Assert.True(await IsRootWithinAsync(task), $"thread {Path.GetFileName(task)} of aisbx kept the sandbox's ids");
+                }
+            }
         }
         finally
         {
@@ -238,5 +255,31 @@ public class ProcessIsolationTests(SandboxFixture sandbox)
         var result = await sandbox.RunAsync(["tr", "a-z", "A-Z"], stdin: "shout\n");
 
         Assert.Equal("SHOUT\n", result.Stdout);
+    }
+
+    private static async Task<bool> IsRootWithinAsync(string task)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            string[] status;
+            try
+            {
+                status = await File.ReadAllLinesAsync(Path.Combine(task, "status"));
+            }
+            catch (IOException)
+            {
+                return true; // the thread has ended
+            }
+
+            if (status.First(l => l.StartsWith("Uid:", StringComparison.Ordinal)) == "Uid:\t0\t0\t0\t0"
+                && status.First(l => l.StartsWith("Gid:", StringComparison.Ordinal)) == "Gid:\t0\t0\t0\t0")
+            {
+                return true;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return false;
     }
 }

@@ -18,7 +18,7 @@ internal static class DryRun
         var line = new StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"# needs a unix socket at fd {BwrapCommandLine.HandOffFd} to receive the launcher's syscall listener\n");
         line.Append("env -i");
-        foreach (var argument in LaunchCommandLine.Build(plan, invocation).Argv)
+        foreach (var argument in LaunchCommandLine.ForShell(plan, invocation))
         {
             line.Append(' ').Append(Quote(argument));
         }
@@ -41,7 +41,7 @@ internal static class DryRun
     {
         var invocation = BwrapCommandLine.Build(plan, workspaceByPath: true);
         return new DryRunDocument(
-            LaunchCommandLine.Build(plan, invocation).Argv,
+            LaunchCommandLine.ForShell(plan, invocation),
             WritePayload(plan),
             BwrapCommandLine.PayloadFd,
             BwrapCommandLine.HandOffFd,

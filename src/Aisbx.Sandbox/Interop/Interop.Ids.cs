@@ -7,6 +7,12 @@ internal static partial class Interop
     [LibraryImport(Libraries.Libc, EntryPoint = "geteuid")]
     internal static partial uint GetEffectiveUserId();
 
+    [LibraryImport(Libraries.Libc, EntryPoint = "getuid")]
+    internal static partial uint GetRealUserId();
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "getgid")]
+    internal static partial uint GetRealGroupId();
+
     [LibraryImport(Libraries.Libc, EntryPoint = "getegid")]
     internal static partial uint GetEffectiveGroupId();
 

@@ -8,10 +8,20 @@ namespace Aisbx.Sandbox.Launch;
 public static class LaunchCommandLine
 {
     /// <summary>
-    /// The argument vector to spawn: setpriv dropping root first (when aisbx is root), then bubblewrap. The rlimits
-    /// are the launcher's to set (<see cref="SandboxRlimits"/>).
+    /// The argument vector aisbx spawns: bubblewrap itself. A root aisbx starts it as the plan's unprivileged uid
+    /// (<see cref="UnprivilegedSpawnScope"/>); the rlimits are the launcher's to set (<see cref="SandboxRlimits"/>).
     /// </summary>
-    public static (string Executable, List<string> Argv) Build(LaunchPlan plan, BwrapInvocation invocation)
+    public static (string Executable, List<string> Argv) Build(BwrapInvocation invocation)
+    {
+        List<string> argv = [HostTools.Bwrap, .. invocation.Arguments];
+        return (argv[0], argv);
+    }
+
+    /// <summary>
+    /// The same start for a shell, which cannot change its ids the way aisbx does: setpriv leaves root first (the
+    /// same ids, no supplementary groups, no capabilities), then bubblewrap.
+    /// </summary>
+    public static List<string> ForShell(LaunchPlan plan, BwrapInvocation invocation)
     {
         List<string> argv = [];
         if (plan.RunAs is { } identity)
@@ -23,8 +33,7 @@ public static class LaunchCommandLine
                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--");
         }
 
-        argv.Add(HostTools.Bwrap);
-        argv.AddRange(invocation.Arguments);
-        return (argv[0], argv);
+        argv.AddRange(Build(invocation).Argv);
+        return argv;
     }
 }

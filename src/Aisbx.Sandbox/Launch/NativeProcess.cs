@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Aisbx.Sandbox.Bubblewrap;
 using static Aisbx.Sandbox.Interop.Interop;
 
 namespace Aisbx.Sandbox.Launch;
@@ -26,12 +27,13 @@ internal sealed class NativeProcess : IDisposable
     public int Pid { get; }
 
     /// <param name="fds">Parent descriptor → number it gets in the child. Every other descriptor is closed in the child.</param>
+    /// <param name="runAs">The unprivileged ids a root aisbx starts the child as (<see cref="UnprivilegedSpawnScope"/>); null keeps aisbx's own.</param>
     /// <remarks>
     /// bubblewrap's <c>--die-with-parent</c> is PR_SET_PDEATHSIG, which fires when the <em>thread</em> that spawned the
     /// child exits: call this from a thread that lives until the child is reaped (the supervisor's own thread).
     /// </remarks>
-    public static NativeProcess Start(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds) =>
-        Spawn(executable, argv, env, fds);
+    public static NativeProcess Start(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds, HostIdentity? runAs = null) =>
+        Spawn(executable, argv, env, fds, runAs);
 
     /// <summary>Becomes readable when the child exits.</summary>
     public int ExitDescriptor => _pidfd;
@@ -81,7 +83,7 @@ internal sealed class NativeProcess : IDisposable
             : new ChildExit(null, termSignal, cpu);
     }
 
-    private static unsafe NativeProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds)
+    private static unsafe NativeProcess Spawn(string executable, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> env, IReadOnlyList<(int ParentFd, int ChildFd)> fds, HostIdentity? runAs)
     {
         var fileActions = NativeMemory.AllocZeroed(PosixSpawnFileActionsSize);
         var attributes = NativeMemory.AllocZeroed(PosixSpawnAttrSize);
@@ -118,17 +120,21 @@ internal sealed class NativeProcess : IDisposable
             _ = SigDelSet(signals, SIGKILL);
             _ = SigDelSet(signals, SIGSTOP);
             Check(PosixSpawnAttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
-            Check(PosixSpawnAttrSetFlags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags");
+            var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (runAs is null ? 0 : POSIX_SPAWN_RESETIDS);
+            Check(PosixSpawnAttrSetFlags(attributes, (short)flags), "posix_spawnattr_setflags");
 
-            int pid;
+            int pid, spawnError;
             fixed (nint* argvPointer = nativeArgv.Pointers)
             fixed (nint* envPointer = nativeEnv.Pointers)
             {
-                var error = PosixSpawn(out pid, executable, fileActions, attributes, argvPointer, envPointer);
-                if (error != 0)
-                {
-                    throw SpawnFailure.Of(error, executable, argv, env);
-                }
+                // Nothing else runs on this thread while it holds the sandbox's ids: only the spawn.
+                using var identity = UnprivilegedSpawnScope.Enter(runAs);
+                spawnError = PosixSpawn(out pid, executable, fileActions, attributes, argvPointer, envPointer);
+            }
+
+            if (spawnError != 0)
+            {
+                throw SpawnFailure.Of(spawnError, executable, argv, env);
             }
 
             var pidfd = PidfdOpen(pid);

@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Aisbx.Sandbox.Launch;
 
 /// <summary>
-/// bubblewrap started for a plan (through setpriv when aisbx is root), with aisbx's ends of everything
+/// bubblewrap started for a plan (as the unprivileged uid when aisbx is root), with aisbx's ends of everything
 /// it was given: stdin, stdout, stderr, bubblewrap's status, the cgroup's release and the launcher's socket. The
 /// child's ends are closed here once it has its copies, so that each pipe reaches end of file when it should.
 /// </summary>
@@ -46,7 +46,7 @@ internal sealed class SandboxSpawn : IDisposable
     public static SandboxSpawn Start(LaunchPlan plan, Workspace? workspace, SandboxCgroup? cgroup, IReadOnlyList<KeyValuePair<string, string>> programEnvironment)
     {
         var invocation = BwrapCommandLine.Build(plan, blockUntilPlaced: cgroup is not null);
-        var (executable, argv) = LaunchCommandLine.Build(plan, invocation);
+        var (executable, argv) = LaunchCommandLine.Build(invocation);
 
         var blockPipe = PipePair.Create();
         var stdoutPipe = PipePair.Create();
@@ -69,7 +69,7 @@ internal sealed class SandboxSpawn : IDisposable
                 .. dataFiles.Select(d => (SandboxExecution.Fd(d.Handle), d.Fd)),
                 .. cgroup is null ? [] : new[] { (SandboxExecution.Fd(blockPipe.Read), BwrapCommandLine.BlockFd) },
             ];
-            var process = NativeProcess.Start(executable, argv, HostEnvironment, fds);
+            var process = NativeProcess.Start(executable, argv, HostEnvironment, fds, plan.RunAs);
             return new SandboxSpawn(process, stdinPipe, stdoutPipe, stderrPipe, statusPipe, blockPipe, handOff);
         }
         catch
