@@ -35,9 +35,34 @@ public sealed class ApiKeys(string path, TimeProvider clock)
 
     public static readonly IReadOnlySet<string> KnownScopes = new HashSet<string>(["run", "build", "read", "metrics", "*"]);
 
-    public IReadOnlyList<ApiKeyRecord> List() => Read();
+    private KeyFileSnapshot? _seen;
 
-    public bool Any() => AnyLive(Read());
+    /// <summary>
+    /// The keys as the file holds them now. A server asks on every request, so that a key created or revoked takes
+    /// effect at once: the file is read again only when its modification time or length changed (each write
+    /// replaces it), and a missing file is no exception thrown per request.
+    /// </summary>
+    public IReadOnlyList<ApiKeyRecord> List()
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return [];
+        }
+
+        var (modified, length) = (file.LastWriteTimeUtc.Ticks, file.Length);
+        if (Volatile.Read(ref _seen) is { } seen && seen.Modified == modified && seen.Length == length)
+        {
+            return seen.Keys;
+        }
+
+        // A write between the stat and the read leaves a snapshot whose stat no longer matches: the next call reads again.
+        var keys = Read();
+        Volatile.Write(ref _seen, new KeyFileSnapshot(modified, length, keys));
+        return keys;
+    }
+
+    public bool Any() => AnyLive(List());
 
     /// <summary>Whether any of these keys is live (not revoked): once one is, every request needs a key.</summary>
     public static bool AnyLive(IReadOnlyList<ApiKeyRecord> keys) => keys.Any(k => k.Revoked is null);
@@ -85,7 +110,7 @@ public sealed class ApiKeys(string path, TimeProvider clock)
     }
 
     /// <summary>The record of a presented key, or why there is none.</summary>
-    public (ApiKeyRecord? Record, KeyRejection? Rejection) Authenticate(string? presented) => Authenticate(presented, Read());
+    public (ApiKeyRecord? Record, KeyRejection? Rejection) Authenticate(string? presented) => Authenticate(presented, List());
 
     /// <summary>The same, against keys already read (one read of the key file per request).</summary>
     public (ApiKeyRecord? Record, KeyRejection? Rejection) Authenticate(string? presented, IReadOnlyList<ApiKeyRecord> keys)
@@ -148,3 +173,5 @@ public sealed class ApiKeys(string path, TimeProvider clock)
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(List<ApiKeyRecord>))]
 internal sealed partial class KeysJsonContext : JsonSerializerContext;
+
+internal sealed record KeyFileSnapshot(long Modified, long Length, IReadOnlyList<ApiKeyRecord> Keys);
