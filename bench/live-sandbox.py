@@ -12,18 +12,15 @@ Starts aisbx-mcp twice from the build (HTTP on 127.0.0.1, open, private config; 
 Then creates IDLE sandboxes, measures each one's host memory (the outer bubblewrap, its init and the agent: RSS
 and PSS from /proc/PID/smaps_rollup, and the sandbox cgroup's own count), and runs /bin/true in every one of them.
 """
-import http.client
-import json
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from sandbox_command import BUILD, TREES, build, ensure_trees, percentile, spawn_and_wait
+from sandbox_command import BUILD, TREES, Rest, build, ensure_trees, percentile, serve, spawn_and_wait, timed
 sys.path.insert(0, os.path.dirname(__file__))
 from importlib import import_module
 StdioClient = import_module("mcp-latency").StdioClient
@@ -33,35 +30,6 @@ IDLE = int(sys.argv[2]) if len(sys.argv) > 2 else 100
 BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
         "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--proc", "/proc", "--dev", "/dev", "/bin/true"]
-
-
-class Rest:
-    def __init__(self, port):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port)
-
-    def call(self, method, path, body=None):
-        self.connection.request(method, path, body=None if body is None else json.dumps(body), headers={"Content-Type": "application/json"})
-        response = self.connection.getresponse()
-        data = response.read()
-        return response.status, (json.loads(data) if data else None)
-
-
-def serve(config):
-    server = subprocess.Popen([os.path.join(BUILD, "aisbx-mcp"), "--config", config, "--transport", "http", "--port", "0"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for line in server.stderr:
-        match = re.search(r"serving MCP at http://127\.0\.0\.1:(\d+)/mcp", line)
-        if match:
-            # The server logs every request on stderr: keep reading it, or it blocks once the pipe is full.
-            threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
-            return server, int(match.group(1))
-    raise SystemExit("aisbx-mcp did not start")
-
-
-def timed(run):
-    start = time.perf_counter_ns()
-    run()
-    return (time.perf_counter_ns() - start) / 1e6
 
 
 def memory_of(sandbox_id):

@@ -14,7 +14,6 @@ Throughput: N clients (1, 4, 8) each run /bin/true back to back for SECONDS: bar
 it) and aisbx (N HTTP clients calling POST /v1/runs of one server), alternating, so both see the same machine.
 Prints runs per second and the ratio; the pool's hits and misses (by reason) over each aisbx phase.
 """
-import http.client
 import json
 import os
 import re
@@ -26,7 +25,7 @@ import threading
 import time
 
 from importlib import import_module
-from sandbox_command import BUILD, TREES, build, ensure_trees, percentile, spawn_and_wait
+from sandbox_command import BUILD, TREES, Rest, build, ensure_trees, percentile, serve, spawn_and_wait, timed
 
 StdioClient = import_module("mcp-latency").StdioClient
 
@@ -37,46 +36,20 @@ BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session",
         "--proc", "/proc", "--dev", "/dev", "/bin/true"]
 
 
-class Rest:
-    def __init__(self, port):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port)
-
-    def call(self, method, path, body=None):
-        self.connection.request(method, path, body=None if body is None else json.dumps(body), headers={"Content-Type": "application/json"})
-        response = self.connection.getresponse()
-        data = response.read()
-        return response.status, data
-
+class PoolRest(Rest):
     def run_true(self):
-        status, data = self.call("POST", "/v1/runs", {"command": ["/bin/true"]})
+        status, data = self.call_raw("POST", "/v1/runs", {"command": ["/bin/true"]})
         if status != 200 or json.loads(data)["exitCode"] != 0:
             raise SystemExit(f"POST /v1/runs failed: {status} {data[:300]}")
 
     def pool(self):
         """(ready in the default profile's pool, hits, misses by reason) from /metrics."""
-        _, data = self.call("GET", "/metrics")
+        _, data = self.call_raw("GET", "/metrics")
         text = data.decode()
         ready = re.search(r'aisbx_pool_ready\{profile="default"\} (\S+)', text)
         hits = re.search(r"^aisbx_pool_hits_total (\S+)", text, re.M)
         misses = {m.group(1): float(m.group(2)) for m in re.finditer(r'aisbx_pool_misses_total\{reason="([^"]+)"\} (\S+)', text)}
         return (float(ready.group(1)) if ready else 0), float(hits.group(1)) if hits else 0, misses
-
-
-def serve(config):
-    server = subprocess.Popen([os.path.join(BUILD, "aisbx-mcp"), "--config", config, "--transport", "http", "--port", "0"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for line in server.stderr:
-        match = re.search(r"serving MCP at http://127\.0\.0\.1:(\d+)/mcp", line)
-        if match:
-            threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
-            return server, int(match.group(1))
-    raise SystemExit("aisbx-mcp did not start")
-
-
-def timed(run):
-    start = time.perf_counter_ns()
-    run()
-    return (time.perf_counter_ns() - start) / 1e6
 
 
 def wait_full(rest, size=2):
@@ -132,7 +105,7 @@ def main():
     try:
         stdio.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}})
         stdio.notify("notifications/initialized")
-        rest = Rest(port)
+        rest = PoolRest(port)
         call = {"name": "aisbx-run", "arguments": {"command": ["/bin/true"]}}
 
         def mcp_stdio():
@@ -179,7 +152,7 @@ def main():
         print(f"\nthroughput: {SECONDS:.0f} s per phase, /bin/true back to back")
         print(f"  {'clients':>7} {'bwrap runs/s':>13} {'aisbx runs/s':>13} {'ratio':>6}   pool hits / misses (reasons)")
         for clients in (1, 4, 8):
-            connections = [Rest(port) for _ in range(clients)]
+            connections = [PoolRest(port) for _ in range(clients)]
             bwrap_rate = throughput(clients, lambda i: spawn_and_wait(BARE, devnull))
             _, hits0, misses0 = rest.pool()
             aisbx_rate = throughput(clients, lambda i: connections[i].run_true())

@@ -1,9 +1,12 @@
 """What the benchmarks share: building aisbx, a scratch config, and aisbx's exact bubblewrap command, runnable."""
 import fcntl
+import http.client
 import json
 import os
+import re
 import socket
 import subprocess
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -120,3 +123,39 @@ def interleaved(variants, runs, warmup, cpu=None):
             if cpu is not None:
                 cpu.setdefault(name, []).append(LAST_CPU[0] * 1e3)
     return times
+
+
+class Rest:
+    """One keep-alive HTTP connection to an aisbx-mcp server's REST API on loopback."""
+
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port)
+
+    def call_raw(self, method, path, body=None):
+        self.connection.request(method, path, body=None if body is None else json.dumps(body), headers={"Content-Type": "application/json"})
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+    def call(self, method, path, body=None):
+        status, data = self.call_raw(method, path, body)
+        return status, (json.loads(data) if data else None)
+
+
+def serve(config):
+    """aisbx-mcp over HTTP on a free loopback port: (the process, its port)."""
+    server = subprocess.Popen([os.path.join(BUILD, "aisbx-mcp"), "--config", config, "--transport", "http", "--port", "0"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in server.stderr:
+        match = re.search(r"serving MCP at http://127\.0\.0\.1:(\d+)/mcp", line)
+        if match:
+            # The server logs every request on stderr: keep reading it, or it blocks once the pipe is full.
+            threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+            return server, int(match.group(1))
+    raise SystemExit("aisbx-mcp did not start")
+
+
+def timed(run):
+    """Milliseconds that run() took."""
+    start = time.perf_counter_ns()
+    run()
+    return (time.perf_counter_ns() - start) / 1e6

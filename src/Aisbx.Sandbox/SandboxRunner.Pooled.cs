@@ -60,8 +60,7 @@ public sealed partial class SandboxRunner
             }
             finally
             {
-                sandbox.Close(SandboxEnd.Closed);
-                pool.Refill(approved.Profile.Name);
+                pool.Done(pooled, approved.Profile.Name);
             }
         }
         catch (PolicyRefusal refusal)
