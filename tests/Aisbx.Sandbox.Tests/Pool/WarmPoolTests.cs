@@ -175,4 +175,23 @@ public class WarmPoolTests(SandboxFixture sandbox)
         Assert.Empty(workspaces.Intersect(left));
         runs.Dispose();
     }
+
+    [Fact]
+    public async Task A_used_sandbox_waiting_for_its_end_is_destroyed_when_the_pool_stops_first()
+    {
+        // Arrange
+        var before = Directory.GetDirectories(sandbox.Config.WorkspaceBase);
+        var runs = new PooledRuns(sandbox, size: 1);
+        await runs.WaitReadyAsync("default", 1);
+        var used = Assert.Single(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
+
+        // Act: the stop comes inside the moment the used sandbox waits before its end (WarmPool.AfterRun).
+        await runs.HitAsync(PooledRuns.Request("echo left > /workspace/file"));
+        await runs.Pool.StopAsync();
+
+        // Assert: gone when the stop returns, and no replacement started for it.
+        Assert.False(Directory.Exists(used), "the used sandbox's workspace outlived the pool's stop");
+        Assert.Empty(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
+        runs.Dispose();
+    }
 }
