@@ -7,7 +7,7 @@ root=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))+'/'
 muts=[
  ("unshare-all", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--unshare-all", "--unshare-user", "--disable-userns");', 'args.AddRange("--unshare-user", "--disable-userns");'),
  ("closefrom", "src/Aisbx.Sandbox/Launch/NativeProcess.cs", 'Check(PosixSpawnFileActionsAddCloseFrom(fileActions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");', ''),
- ("no-setpriv", "src/Aisbx.Sandbox/Launch/LaunchCommandLine.cs", 'if (plan.RunAs is { } identity)', 'if (plan.RunAs is { } identity && false)'),
+ ("leave-root", "src/Aisbx.Sandbox/Launch/NativeProcess.cs", 'using var identity = UnprivilegedSpawnScope.Enter(runAs);', 'using var identity = UnprivilegedSpawnScope.Enter(null);'),
  ("die-with-parent", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--new-session", "--die-with-parent");', 'args.AddRange("--new-session");'),
  ("tmpfs-size", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--perms", "1777", "--size", Number(tmpfs.SizeBytes), "--tmpfs", tmpfs.Target);', 'args.AddRange("--perms", "1777", "--tmpfs", tmpfs.Target);'),
  ("remount-ro", "src/Aisbx.Sandbox/Bubblewrap/BwrapCommandLine.cs", 'args.AddRange("--remount-ro", remount.Target);', ''),

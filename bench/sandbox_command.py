@@ -1,4 +1,5 @@
 """What the benchmarks share: building aisbx, a scratch config, and aisbx's exact bubblewrap command, runnable."""
+import ctypes
 import fcntl
 import http.client
 import json
@@ -20,14 +21,37 @@ def build():
 
 
 # CPU seconds (user + system) of the last spawn_and_wait: the process and every descendant it reaped, which for a
-# sandbox start is all of it (setpriv, bubblewrap, its init, the launcher, the program).
+# sandbox start is all of it (bubblewrap, its init, the launcher, the program).
 LAST_CPU = [0.0]
 
 
-def spawn_and_wait(argv, file_actions=()):
-    """Nanoseconds from posix_spawn to reaped; fails loudly if the command did."""
+_LIBC = ctypes.CDLL(None, use_errno=True)
+# x86-64 numbers of the raw credential syscalls, which change the calling thread only (glibc's change every thread).
+_SETGROUPS, _SETRESUID, _SETRESGID = 116, 117, 119
+
+
+def _leave_root_on_this_thread(uid, gid):
+    for number, args in ((_SETGROUPS, (0, None)), (_SETRESGID, (gid, -1, -1)), (_SETRESUID, (uid, -1, -1))):
+        if _LIBC.syscall(number, *args) != 0:
+            raise OSError(ctypes.get_errno(), "changing this thread's ids")
+
+
+def spawn_and_wait(argv, file_actions=(), run_as=None):
+    """Nanoseconds from posix_spawn to reaped; fails loudly if the command did. With run_as (uid, gid), a root
+    caller starts it as that uid and gid the way aisbx does (UnprivilegedSpawnScope): this thread's real ids for
+    the spawn, POSIX_SPAWN_RESETIDS, root again after."""
     start = time.perf_counter_ns()
-    pid = os.posix_spawn(argv[0], argv, {}, file_actions=list(file_actions))
+    if run_as is None:
+        pid = os.posix_spawn(argv[0], argv, {}, file_actions=list(file_actions))
+    else:
+        groups = os.getgroups()
+        _leave_root_on_this_thread(*run_as)
+        try:
+            pid = os.posix_spawn(argv[0], argv, {}, file_actions=list(file_actions), resetids=True)
+        finally:
+            _LIBC.syscall(_SETRESUID, 0, -1, -1)
+            _LIBC.syscall(_SETRESGID, 0, -1, -1)
+            _LIBC.syscall(_SETGROUPS, len(groups), (ctypes.c_uint * len(groups))(*groups) if groups else None)
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter_ns() - start
     LAST_CPU[0] = usage.ru_utime + usage.ru_stime
@@ -67,6 +91,13 @@ class BwrapCommand:
             check=True, capture_output=True, text=True).stdout)
         self.plan = plan
         self.launched = plan["argv"]
+        # The dry run shows a shell's way to leave root (setpriv); aisbx itself spawns bubblewrap with the ids set.
+        self.run_as = None
+        if os.path.basename(self.launched[0]) == "setpriv":
+            options = self.launched[:self.launched.index("--")]
+            ids = {o.split("=")[0]: int(o.split("=")[1]) for o in options if o.startswith(("--reuid=", "--regid="))}
+            self.run_as = (ids["--reuid"], ids["--regid"])
+            self.launched = self.launched[len(options) + 1:]
         at = len(self.launched) - 1 - self.launched[::-1].index(plan["launcher"])
         self.bare = self.launched[:at] + self.launched[at + 3:]
         self.data_paths = {}
@@ -89,7 +120,7 @@ class BwrapCommand:
         lifted = {dst: fcntl.fcntl(src, fcntl.F_DUPFD_CLOEXEC, 100) for dst, src in fds.items()}
         actions = [(os.POSIX_SPAWN_DUP2, self.devnull, 0)] + [(os.POSIX_SPAWN_DUP2, src, dst) for dst, src in lifted.items()]
         try:
-            return spawn_and_wait(self.launched if with_launcher else self.bare, actions)
+            return spawn_and_wait(self.launched if with_launcher else self.bare, actions, self.run_as)
         finally:
             for fd in lifted.values():
                 os.close(fd)

@@ -6,7 +6,7 @@
 Each round runs, back to back and in rotating order, /bin/true as:
   exec             directly                                              (the machine's floor)
   bwrap-bare       bare bubblewrap, every namespace, /usr read-only      (the bar: bwrap --unshare-all ...)
-  bwrap            aisbx's exact bubblewrap command, minus the launcher  (setpriv + bwrap, as aisbx runs them)
+  bwrap            aisbx's exact bubblewrap command, minus the launcher  (bwrap as the sandbox uid, as aisbx starts it)
   bwrap+launcher   aisbx's exact command: the launcher installs the filter, hands its listener over a socket, execs
   aisbx            the binary: aisbx run -- /bin/true                    (policy, profile, fresh workspace, cgroup, ...)
   ./aisbx          the same through the checkout's ./aisbx, as the README types it (its freshness check included)
