@@ -32,7 +32,8 @@ public sealed partial class McpServerProcess : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Assert.True(File.Exists(Binary), $"aisbx-mcp not found at {Binary}: run ./test.sh, which builds it");
-        _process = Start(Binary, ["--transport", "http", "--port", "0", "--config", ConfigDirectory]);
+        // SIGTERM at its default disposition (the test host's children may inherit it ignored): DisposeAsync stops it so.
+        _process = Start("/usr/bin/env", ["--default-signal=TERM", Binary, "--transport", "http", "--port", "0", "--config", ConfigDirectory]);
         while (await _process.StandardError.ReadLineAsync() is { } line)
         {
             if (ServingLine().Match(line) is { Success: true } match)
@@ -66,13 +67,27 @@ public sealed partial class McpServerProcess : IAsyncLifetime
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill();
-            await _process.WaitForExitAsync();
+            // As an operator stops it: the server ends its sandboxes and its pool's waiting ones, and leaves no
+            // workspace or cgroup to the next start's sweep (a SIGKILL here did, after the pool came).
+            _ = Kill(_process.Id, 15);
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync();
+            }
         }
 
         _process?.Dispose();
         Directory.Delete(ConfigDirectory, recursive: true);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static async Task DrainAsync(StreamReader reader)
     {
