@@ -34,6 +34,7 @@ internal static class HttpTransport
         var context = app.Services.GetRequiredService<Service.ServiceContext>();
         context.Runner.SweepLeftovers(context.Log, "server");
         context.Sandboxes.OpenJournal();
+        context.Pool.WarmUp();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         var keys = new ApiKeys(config.KeysFile, TimeProvider.System).Any();
         Console.Error.WriteLine($"aisbx-mcp: serving MCP at {bound}/mcp and the REST API at {bound}/v1 " +

@@ -23,6 +23,7 @@ internal static class StdioTransport
         using var contextLifetime = context;
         context.Runner.SweepLeftovers(context.Log, "mcp:stdio");
         context.Sandboxes.OpenJournal();
+        context.Pool.WarmUp();
         await using var auditLifetime = audit;
 
         var options = new McpServerOptions();

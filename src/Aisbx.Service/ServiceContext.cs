@@ -24,7 +24,7 @@ public sealed class ServiceContext(AisbxConfig config, ISecurityEventSink log) :
 
     private Sandbox.Pool.WarmPool? _pool;
 
-    /// <summary>Sandboxes started ahead for one-shot runs (<c>[pool]</c>); it starts none before a profile's first run.</summary>
+    /// <summary>Sandboxes started ahead for one-shot runs (<c>[pool]</c>): for a profile after its first run, or at start for those used within <c>keep_for</c>.</summary>
     public Sandbox.Pool.WarmPool Pool => LazyInitializer.EnsureInitialized(ref _pool, () => new(Runner));
 
     public RunTracker Runs { get; } = new();

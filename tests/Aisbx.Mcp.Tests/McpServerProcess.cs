@@ -69,17 +69,7 @@ public sealed partial class McpServerProcess : IAsyncLifetime
         {
             // As an operator stops it: the server ends its sandboxes and its pool's waiting ones, and leaves no
             // workspace or cgroup to the next start's sweep (a SIGKILL here did, after the pool came).
-            _ = Kill(_process.Id, 15);
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(patience.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
+            await StopAsync(_process);
         }
 
         _process?.Dispose();
@@ -87,7 +77,23 @@ public sealed partial class McpServerProcess : IAsyncLifetime
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    internal static extern int Kill(int pid, int signal);
+
+    /// <summary>SIGTERM, as an operator stops a server; SIGKILL if it has not exited in 20 s.</summary>
+    internal static async Task StopAsync(Process process)
+    {
+        _ = Kill(process.Id, 15);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
 
     private static async Task DrainAsync(StreamReader reader)
     {

@@ -43,6 +43,59 @@ public class PoolSpecs
     }
 
     [Fact]
+    public async Task A_server_started_again_has_a_sandbox_waiting_for_each_profile_its_config_ran_lately()
+    {
+        // Arrange: a first server (the real binary) runs default once, and is stopped.
+        var config = McpServerProcess.PrivateConfig("[server]\nrequests_per_minute = 100000\n[pool]\nsize = 1\n");
+        string[] args = ["--default-signal=TERM", McpServerProcess.Binary, "--transport", "http", "--port", "0", "--config", config];
+        try
+        {
+            using (var first = McpServerProcess.Start("/usr/bin/env", args))
+            {
+                using var client = new HttpClient { BaseAddress = await CrashSweepSpecs.ServingUrlAsync(first) };
+                using var ran = await client.PostAsync("/v1/runs", Json("""{"command":["true"]}"""), Cancel);
+                Assert.Equal(HttpStatusCode.OK, ran.StatusCode);
+                await Until(() => File.Exists(Path.Combine(config, "state", "pool-profiles")));
+                await McpServerProcess.StopAsync(first);
+            }
+
+            // Act: the next server on the same config, before any run.
+            using var second = McpServerProcess.Start("/usr/bin/env", args);
+            using var next = new HttpClient { BaseAddress = await CrashSweepSpecs.ServingUrlAsync(second) };
+            try
+            {
+                // Assert: default's sandbox is waiting, and its first run takes it.
+                await Until(async () => (await next.GetStringAsync("/metrics", Cancel)).Contains("aisbx_pool_ready{profile=\"default\"} 1", StringComparison.Ordinal));
+                using var run = await next.PostAsync("/v1/runs", Json("""{"command":["true"]}"""), Cancel);
+                var metrics = (await next.GetStringAsync("/metrics", Cancel)).Split('\n');
+                Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+                Assert.Contains("aisbx_pool_hits_total 1", metrics);
+                Assert.DoesNotContain(metrics, line => line.StartsWith("aisbx_pool_misses_total{", StringComparison.Ordinal) && !line.EndsWith(" 0", StringComparison.Ordinal));
+            }
+            finally
+            {
+                await McpServerProcess.StopAsync(second);
+            }
+        }
+        finally
+        {
+            Directory.Delete(config, recursive: true);
+        }
+    }
+
+    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the condition did not hold in 30 s");
+            await Task.Delay(50, Cancel);
+        }
+    }
+
+    [Fact]
     public async Task A_pool_of_size_zero_starts_nothing_and_counts_its_runs_as_misses()
     {
         // Arrange

@@ -53,9 +53,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
                 taken = next.Sandbox.Ended.IsCompleted ? null : next;
             }
 
-            _drained = false;
-            _drain ??= new Timer(_ => Drain(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _drain.Change(keepFor, Timeout.InfiniteTimeSpan);
+            KeepLocked();
             if (taken is null)
             {
                 FillLocked();
@@ -63,6 +61,22 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
         }
 
         return taken;
+    }
+
+    /// <summary>
+    /// The profile was used shortly before this server started: fill now, and close again after <c>keep_for</c>
+    /// unless a run comes.
+    /// </summary>
+    public void WarmUp()
+    {
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                KeepLocked();
+                FillLocked();
+            }
+        }
     }
 
     /// <summary>Starts what the pool lacks, in the background.</summary>
@@ -108,6 +122,14 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
     }
 
     public void Dispose() => _ = StopAsync();
+
+    /// <summary>A use: the pool stays for another <c>keep_for</c>.</summary>
+    private void KeepLocked()
+    {
+        _drained = false;
+        _drain ??= new Timer(_ => Drain(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _drain.Change(keepFor, Timeout.InfiniteTimeSpan);
+    }
 
     private void FillLocked()
     {

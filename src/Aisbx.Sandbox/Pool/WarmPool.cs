@@ -19,7 +19,30 @@ public sealed class WarmPool : IDisposable
     /// <summary>How long a used sandbox waits before it is destroyed and replaced.</summary>
     internal static readonly TimeSpan AfterRun = TimeSpan.FromMilliseconds(10);
 
-    public WarmPool(SandboxRunner runner) => _runner = runner;
+    private readonly PoolJournal _journal;
+
+    /// <param name="journalPath">Where the pool remembers its profiles; <c>&lt;config&gt;/state/pool-profiles</c> by default.</param>
+    public WarmPool(SandboxRunner runner, string? journalPath = null)
+    {
+        _runner = runner;
+        _journal = new PoolJournal(journalPath ?? PoolJournal.PathIn(runner.Config.StateDirectory), TimeProvider.System);
+    }
+
+    /// <summary>
+    /// A server starts: the pools of the profiles used within <c>keep_for</c> (by this config's servers before)
+    /// fill at once, so that the first run of each finds a sandbox waiting.
+    /// </summary>
+    public void WarmUp()
+    {
+        foreach (var profile in _journal.UsedWithin(_runner.Config.Pool.KeepFor))
+        {
+            var size = _runner.Config.Pool.SizeFor(profile);
+            if (size > 0 && !_stopping.IsCancellationRequested)
+            {
+                _profiles.GetOrAdd(profile, name => new ProfilePool(name, size, _runner.Config.Pool.KeepFor, _runner.StartPooledAsync, _stopping.Token)).WarmUp();
+            }
+        }
+    }
 
     /// <summary>Sandboxes waiting now, by profile (every profile used since the server started).</summary>
     public IReadOnlyList<(string Profile, int Ready)> Ready => [.. _profiles.Values.Select(p => (p.Profile, p.Ready))];
@@ -35,6 +58,7 @@ public sealed class WarmPool : IDisposable
         }
 
         var pool = _profiles.GetOrAdd(profile, name => new ProfilePool(name, size, _runner.Config.Pool.KeepFor, _runner.StartPooledAsync, _stopping.Token));
+        _journal.Used(profile);
         var taken = pool.Take();
         miss = taken is null ? PoolMiss.Empty : null;
         return taken;

@@ -11,12 +11,16 @@ namespace Aisbx.Sandbox.Tests.Pool;
 /// <summary>A runner with a warm pool over the fixture's config, and one-shot runs through it.</summary>
 internal sealed class PooledRuns : IDisposable
 {
-    public PooledRuns(SandboxFixture sandbox, int size = 1, Func<PoolSettings, PoolSettings>? change = null)
+    /// <param name="journalPath">The pool's memory of its profiles; by default one of its own, removed with it.</param>
+    public PooledRuns(SandboxFixture sandbox, int size = 1, Func<PoolSettings, PoolSettings>? change = null, string? journalPath = null)
     {
         var settings = PoolSettings.Default with { Size = size };
         Runner = new SandboxRunner(sandbox.Config with { Pool = change?.Invoke(settings) ?? settings }, new ProfileCatalog(sandbox.Config.ProfilesDirectory));
-        Pool = new WarmPool(Runner);
+        _ownJournal = journalPath is null ? Path.Combine(Path.GetTempPath(), "aisbx-pool-profiles-" + Guid.NewGuid().ToString("N")) : null;
+        Pool = new WarmPool(Runner, journalPath ?? _ownJournal);
     }
+
+    private readonly string? _ownJournal;
 
     public SandboxRunner Runner { get; }
 
@@ -58,7 +62,14 @@ internal sealed class PooledRuns : IDisposable
         }
     }
 
-    public void Dispose() => Pool.Dispose();
+    public void Dispose()
+    {
+        Pool.Dispose();
+        if (_ownJournal is not null)
+        {
+            File.Delete(_ownJournal);
+        }
+    }
 
     private sealed class ListSink(List<SecurityEvent> events) : ISecurityEventSink
     {

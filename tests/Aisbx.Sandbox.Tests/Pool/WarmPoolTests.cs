@@ -194,4 +194,65 @@ public class WarmPoolTests(SandboxFixture sandbox)
         Assert.Empty(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
         runs.Dispose();
     }
+
+    [Fact]
+    public async Task A_pool_started_again_fills_at_once_the_profiles_used_within_keep_for()
+    {
+        // Arrange: a first server's pool serves a run of default, and remembers it.
+        var journal = Path.Combine(Path.GetTempPath(), "aisbx-pool-profiles-" + Guid.NewGuid().ToString("N"));
+        using (var first = new PooledRuns(sandbox, size: 1, journalPath: journal))
+        {
+            await first.HitAsync(PooledRuns.Request("true"));
+            await WaitUntilAsync(() => File.Exists(journal) && File.ReadAllText(journal).StartsWith("default\t", StringComparison.Ordinal));
+        }
+
+        // Act: the next server's pool, before any run.
+        var second = new PooledRuns(sandbox, size: 1, journalPath: journal);
+        second.Pool.WarmUp();
+
+        // Assert: a sandbox waits for default's first run, which takes it.
+        try
+        {
+            await WaitUntilAsync(() => second.Pool.Ready.Any(p => p.Profile == "default" && p.Ready == 1));
+            var run = await second.RunAsync(PooledRuns.Request("echo first"));
+            Assert.Null(run.MissReason);
+            Assert.Equal("first\n", run.Result!.Stdout);
+        }
+        finally
+        {
+            second.Dispose();
+            File.Delete(journal);
+        }
+    }
+
+    [Fact]
+    public async Task A_pool_started_again_starts_nothing_for_old_uses_or_lines_that_name_no_profile()
+    {
+        // Arrange
+        var journal = Path.Combine(Path.GetTempPath(), "aisbx-pool-profiles-" + Guid.NewGuid().ToString("N"));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        File.WriteAllText(journal, $"default\t{now - 7200}\n../../etc\t{now}\nnot a line\nminimal\tsoon\n");
+        var before = Directory.GetDirectories(sandbox.Config.WorkspaceBase);
+        var runs = new PooledRuns(sandbox, size: 1, journalPath: journal);
+
+        // Act
+        runs.Pool.WarmUp();
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+
+        // Assert: default was last used two hours ago (keep_for is 10 minutes); the rest are not uses of a profile.
+        Assert.Empty(runs.Pool.Ready);
+        Assert.Empty(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
+        runs.Dispose();
+        File.Delete(journal);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the condition did not hold in 30 s");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 }
