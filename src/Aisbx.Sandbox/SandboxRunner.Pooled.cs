@@ -42,7 +42,8 @@ public sealed partial class SandboxRunner
                 return PooledRun.Missed(PoolMiss.Network);
             }
 
-            if (pool.Take(approved.Profile.Name, out var miss) is not { } pooled)
+            var (pooled, miss) = await pool.TakeAsync(approved.Profile.Name, cancellationToken).ConfigureAwait(false);
+            if (pooled is null)
             {
                 return PooledRun.Missed(miss!);
             }

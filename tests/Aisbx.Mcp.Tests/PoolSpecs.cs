@@ -24,7 +24,7 @@ public class PoolSpecs
         var (server, keys) = await InProcessServer.StartAsync("[pool]\nsize = 2\n", new Dictionary<string, string[]?> { ["ops"] = Everything });
         await using var _ = server;
         using var ops = server.Client(keys["ops"]);
-        var first = await RunAsync(ops, """{"command":["true"]}"""); // the profile's first use: its pool starts filling
+        var first = await RunAsync(ops, """{"command":["true"]}"""); // the profile's first use: its pool starts, and it waits for one
         await WaitReadyAsync(ops, 2);
 
         // Act
@@ -38,8 +38,8 @@ public class PoolSpecs
         Assert.Equal("/tmp:\n\n/workspace:\n0\n", reader.GetProperty("stdout").GetString());
         Assert.NotEqual(writer.GetProperty("sandboxId").GetString(), reader.GetProperty("sandboxId").GetString());
         Assert.Equal(0, first.GetProperty("exitCode").GetInt32());
-        Assert.Contains("aisbx_pool_hits_total 2", metrics);
-        Assert.Contains("aisbx_pool_misses_total{reason=\"empty\"} 1", metrics);
+        Assert.Contains("aisbx_pool_hits_total 3", metrics);
+        Assert.Contains("aisbx_pool_misses_total{reason=\"empty\"} 0", metrics);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
 
     private readonly Lock _lock = new();
     private readonly Queue<PooledSandbox> _ready = new();
+    private readonly List<TaskCompletionSource<PooledSandbox?>> _waiting = [];
     private readonly List<Task> _starts = [];
     private int _starting;
     private long? _failedAt;
@@ -35,12 +36,13 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
 
     /// <summary>
     /// A waiting sandbox, or null; either way a use of the profile, which keeps its pool. An empty pool refills at
-    /// once; after a take, the run calls <see cref="Refill"/> when it is done, so that its replacement's start does
-    /// not compete with it for the CPU.
+    /// once, and a take that finds none waiting but a start under way that no other take waits for waits for that
+    /// start (at most <paramref name="patience"/>): it began earlier than a cold start would. After a take, the run
+    /// hands its sandbox back (<see cref="WarmPool.Done"/>), and only then does its replacement start.
     /// </summary>
-    public PooledSandbox? Take()
+    public async Task<PooledSandbox?> TakeAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
-        PooledSandbox? taken = null;
+        TaskCompletionSource<PooledSandbox?> waiter;
         lock (_lock)
         {
             if (_disposed)
@@ -48,19 +50,54 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
                 return null;
             }
 
-            while (taken is null && _ready.TryDequeue(out var next))
+            KeepLocked();
+            while (_ready.TryDequeue(out var next))
             {
-                taken = next.Sandbox.Ended.IsCompleted ? null : next;
+                if (!next.Sandbox.Ended.IsCompleted)
+                {
+                    return next;
+                }
             }
 
-            KeepLocked();
-            if (taken is null)
+            if (_starting <= _waiting.Count && !FillLocked())
             {
-                FillLocked();
+                return null;
             }
+
+            waiter = new TaskCompletionSource<PooledSandbox?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting.Add(waiter);
+
+            // The start it waits for was to be one of the pool's own: another begins, so the pool still fills to size.
+            _ = FillLocked();
         }
 
-        return taken;
+        try
+        {
+            return await waiter.Task.WaitAsync(patience, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            GiveUp(waiter);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            GiveUp(waiter);
+            throw;
+        }
+    }
+
+    /// <summary>A take stops waiting; a sandbox handed to it as it stopped is unused, and waits for the next take.</summary>
+    private void GiveUp(TaskCompletionSource<PooledSandbox?> waiter)
+    {
+        lock (_lock)
+        {
+            // Not in the list: the start completed it, so its result is there (and may be null: no sandbox came).
+            if (!_waiting.Remove(waiter) && waiter.Task.Result is { } arrived)
+            {
+                Hand(arrived);
+            }
+        }
     }
 
     /// <summary>
@@ -74,7 +111,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             if (!_disposed)
             {
                 KeepLocked();
-                FillLocked();
+                _ = FillLocked();
             }
         }
     }
@@ -86,7 +123,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
         {
             if (!_disposed && !_drained)
             {
-                FillLocked();
+                _ = FillLocked();
             }
         }
     }
@@ -110,6 +147,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
         {
             _disposed = true;
             _drain?.Dispose();
+            ReleaseWaitersLocked();
             List<Task> gone = [.. _starts];
             while (_ready.TryDequeue(out var waiting))
             {
@@ -131,15 +169,18 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
         _drain.Change(keepFor, Timeout.InfiniteTimeSpan);
     }
 
-    private void FillLocked()
+    /// <summary>Starts what the pool lacks (its size, and one for each take that waits); whether any began.</summary>
+    private bool FillLocked()
     {
         if (_failedAt is { } failedAt && Environment.TickCount64 - failedAt < (long)FailureBackoff.TotalMilliseconds)
         {
-            return;
+            return false;
         }
 
-        for (var missing = size - _ready.Count - _starting; missing > 0; missing--)
+        var began = false;
+        for (var missing = size + _waiting.Count - _ready.Count - _starting; missing > 0; missing--)
         {
+            began = true;
             _starting++;
             var starting = StartOneAsync();
             _starts.Add(starting);
@@ -151,6 +192,8 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
                 }
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+
+        return began;
     }
 
     private async Task StartOneAsync()
@@ -172,16 +215,44 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             if (started is null)
             {
                 _failedAt = Environment.TickCount64;
+                ReleaseWaitersLocked();
                 return;
             }
 
-            if (_disposed || _drained)
+            Hand(started);
+        }
+    }
+
+    /// <summary>A started, unused sandbox goes to the take that waits longest, or to the queue.</summary>
+    private void Hand(PooledSandbox started)
+    {
+        if (_disposed || _drained)
+        {
+            started.Sandbox.Close(_disposed ? SandboxEnd.ServerStopped : SandboxEnd.Idle);
+            return;
+        }
+
+        while (_waiting.Count > 0)
+        {
+            var waiter = _waiting[0];
+            _waiting.RemoveAt(0);
+            if (waiter.TrySetResult(started))
             {
-                started.Sandbox.Close(_disposed ? SandboxEnd.ServerStopped : SandboxEnd.Idle);
                 return;
             }
+        }
 
-            _ready.Enqueue(started);
+        _ready.Enqueue(started);
+    }
+
+    /// <summary>Takes that wait for more starts than are under way give up now (a start failed, or the pool stops).</summary>
+    private void ReleaseWaitersLocked()
+    {
+        while (_waiting.Count > Math.Max(0, _disposed || _drained ? 0 : _starting))
+        {
+            var waiter = _waiting[^1];
+            _waiting.RemoveAt(_waiting.Count - 1);
+            waiter.TrySetResult(null);
         }
     }
 
@@ -193,6 +264,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             if (!_disposed)
             {
                 _drained = true;
+                ReleaseWaitersLocked();
                 while (_ready.TryDequeue(out var waiting))
                 {
                     waiting.Sandbox.Close(SandboxEnd.Idle);

@@ -44,24 +44,28 @@ public sealed class WarmPool : IDisposable
         }
     }
 
+    /// <summary>Used sandboxes not yet destroyed (each for about <see cref="AfterRun"/>).</summary>
+    internal int Retiring => _retiring.Count;
+
     /// <summary>Sandboxes waiting now, by profile (every profile used since the server started).</summary>
     public IReadOnlyList<(string Profile, int Ready)> Ready => [.. _profiles.Values.Select(p => (p.Profile, p.Ready))];
 
+    /// <summary>How long a take waits for a sandbox already starting before it runs cold instead.</summary>
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
+
     /// <summary>A waiting sandbox of the profile, or null with why not; either way the profile counts as used.</summary>
-    internal PooledSandbox? Take(string profile, out string? miss)
+    internal async Task<(PooledSandbox? Sandbox, string? Miss)> TakeAsync(string profile, CancellationToken cancellationToken)
     {
         var size = _runner.Config.Pool.SizeFor(profile);
         if (size == 0 || _stopping.IsCancellationRequested)
         {
-            miss = PoolMiss.Disabled;
-            return null;
+            return (null, PoolMiss.Disabled);
         }
 
         var pool = _profiles.GetOrAdd(profile, name => new ProfilePool(name, size, _runner.Config.Pool.KeepFor, _runner.StartPooledAsync, _stopping.Token));
         _journal.Used(profile);
-        var taken = pool.Take();
-        miss = taken is null ? PoolMiss.Empty : null;
-        return taken;
+        var taken = await pool.TakeAsync(Patience, cancellationToken).ConfigureAwait(false);
+        return (taken, taken is null ? PoolMiss.Empty : null);
     }
 
     /// <summary>

@@ -255,4 +255,22 @@ public class WarmPoolTests(SandboxFixture sandbox)
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
     }
+
+    [Fact]
+    public async Task Runs_that_find_no_sandbox_waiting_take_ones_already_starting_and_the_pool_still_fills_to_its_size()
+    {
+        // Arrange: a pool of one, never used: the first run starts it.
+        using var runs = new PooledRuns(sandbox, size: 1);
+
+        // Act: two runs at once.
+        var results = await Task.WhenAll(runs.RunAsync(PooledRuns.Request("echo one")), runs.RunAsync(PooledRuns.Request("echo two")));
+        await runs.WaitReadyAsync("default", 1);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+
+        // Assert: neither started a sandbox of its own, each ran in its own pooled one, and one waits again, no more.
+        Assert.All(results, r => Assert.Null(r.MissReason));
+        Assert.Equal(["one\n", "two\n"], results.Select(r => r.Result!.Stdout));
+        Assert.NotEqual(results[0].Result!.SandboxId, results[1].Result!.SandboxId);
+        Assert.Equal(1, runs.Pool.Ready.Single(p => p.Profile == "default").Ready);
+    }
 }
