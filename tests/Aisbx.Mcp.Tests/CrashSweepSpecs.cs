@@ -30,7 +30,7 @@ public partial class CrashSweepSpecs
         Assert.True(Directory.Exists(workspace), "the killed server's workspace should still be there before the sweep");
 
         // Act
-        using var second = McpServerProcess.Start(McpServerProcess.Binary, ["--transport", "http", "--port", "0", "--config", config], temp);
+        using var second = McpServerProcess.Start("/usr/bin/env", ["--default-signal=TERM", McpServerProcess.Binary, "--transport", "http", "--port", "0", "--config", config], temp);
         await ServingUrlAsync(second);
 
         // Assert
@@ -42,8 +42,8 @@ public partial class CrashSweepSpecs
         }
         finally
         {
-            second.Kill();
-            await second.WaitForExitAsync(TestContext.Current.CancellationToken);
+            // Stopped, not killed: it remembered the first server's profile and filled its pool at start.
+            await McpServerProcess.StopAsync(second);
             Directory.Delete(config, recursive: true);
             Directory.Delete(temp["TMPDIR"], recursive: true);
         }
