@@ -35,10 +35,11 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
     }
 
     /// <summary>
-    /// A waiting sandbox, or null; either way a use of the profile, which keeps its pool. An empty pool refills at
-    /// once, and a take that finds none waiting but a start under way that no other take waits for waits for that
-    /// start (at most <paramref name="patience"/>): it began earlier than a cold start would. After a take, the run
-    /// hands its sandbox back (<see cref="WarmPool.Done"/>), and only then does its replacement start.
+    /// A waiting sandbox, or null; either way a use of the profile, which keeps its pool. A take that finds none
+    /// waiting waits (at most <paramref name="patience"/>) for a start under way that no other take claimed, or for
+    /// one it can begin now: a start already under way is nearer done than a cold run would be. Null only when
+    /// neither is possible (the pool stops, or starts fail and back off). After a take, the run hands its sandbox
+    /// back (<see cref="WarmPool.Done"/>), and only then does its replacement start.
     /// </summary>
     public async Task<PooledSandbox?> TakeAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
