@@ -131,18 +131,7 @@ public partial class SandboxServer : IAsyncLifetime
         GC.SuppressFinalize(this);
         if (_server is { HasExited: false })
         {
-            // SIGTERM: the server closes its sandboxes and records it, as an operator's stop would.
-            HostCommands.Run("kill", "-TERM", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _server.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _server.Kill();
-                await _server.WaitForExitAsync();
-            }
+            await HostCommands.StopAsync(_server);
         }
 
         _server?.Dispose();

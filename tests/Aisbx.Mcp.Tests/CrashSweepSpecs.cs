@@ -43,7 +43,7 @@ public partial class CrashSweepSpecs
         finally
         {
             // Stopped, not killed: it remembered the first server's profile and filled its pool at start.
-            await McpServerProcess.StopAsync(second);
+            await Aisbx.Tests.Shared.HostCommands.StopAsync(second);
             Directory.Delete(config, recursive: true);
             Directory.Delete(temp["TMPDIR"], recursive: true);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Aisbx.Tests.Shared;
 
 namespace Aisbx.Mcp.Tests;
 
@@ -69,30 +70,11 @@ public sealed partial class McpServerProcess : IAsyncLifetime
         {
             // As an operator stops it: the server ends its sandboxes and its pool's waiting ones, and leaves no
             // workspace or cgroup to the next start's sweep (a SIGKILL here did, after the pool came).
-            await StopAsync(_process);
+            await HostCommands.StopAsync(_process);
         }
 
         _process?.Dispose();
         Directory.Delete(ConfigDirectory, recursive: true);
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    internal static extern int Kill(int pid, int signal);
-
-    /// <summary>SIGTERM, as an operator stops a server; SIGKILL if it has not exited in 20 s.</summary>
-    internal static async Task StopAsync(Process process)
-    {
-        _ = Kill(process.Id, 15);
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            await process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
     }
 
     private static async Task DrainAsync(StreamReader reader)

@@ -56,7 +56,7 @@ public class PoolSpecs
                 using var ran = await client.PostAsync("/v1/runs", Json("""{"command":["true"]}"""), Cancel);
                 Assert.Equal(HttpStatusCode.OK, ran.StatusCode);
                 await Until(() => File.Exists(Path.Combine(config, "state", "pool-profiles")));
-                await McpServerProcess.StopAsync(first);
+                await Aisbx.Tests.Shared.HostCommands.StopAsync(first);
             }
 
             // Act: the next server on the same config, before any run.
@@ -74,7 +74,7 @@ public class PoolSpecs
             }
             finally
             {
-                await McpServerProcess.StopAsync(second);
+                await Aisbx.Tests.Shared.HostCommands.StopAsync(second);
             }
         }
         finally

@@ -20,6 +20,25 @@ internal static class HostCommands
         return (process.ExitCode, stdout, stderr.Result);
     }
 
+    /// <summary>
+    /// Stops a server the way an operator does: SIGTERM, so that it ends its sandboxes (and its pool's) and records
+    /// it; SIGKILL only if it has not exited in 20 s.
+    /// </summary>
+    public static async Task StopAsync(Process server)
+    {
+        Run("kill", "-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await server.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
+
     /// <summary>How many <c>sleep</c> processes on the host carry <paramref name="tag"/> in their command line.</summary>
     public static int Sleepers(string tag) =>
         CountProcesses(cmdline => cmdline.StartsWith("sleep ", StringComparison.Ordinal) && cmdline.Contains(tag, StringComparison.Ordinal));

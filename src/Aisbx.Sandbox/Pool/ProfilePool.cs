@@ -233,14 +233,13 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             return;
         }
 
-        while (_waiting.Count > 0)
+        // A waiter still in the list is not completed yet: whoever removes one completes it, under the lock.
+        if (_waiting.Count > 0)
         {
             var waiter = _waiting[0];
             _waiting.RemoveAt(0);
-            if (waiter.TrySetResult(started))
-            {
-                return;
-            }
+            waiter.SetResult(started);
+            return;
         }
 
         _ready.Enqueue(started);
@@ -249,11 +248,11 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
     /// <summary>Takes that wait for more starts than are under way give up now (a start failed, or the pool stops).</summary>
     private void ReleaseWaitersLocked()
     {
-        while (_waiting.Count > Math.Max(0, _disposed || _drained ? 0 : _starting))
+        while (_waiting.Count > (_disposed || _drained ? 0 : _starting))
         {
             var waiter = _waiting[^1];
             _waiting.RemoveAt(_waiting.Count - 1);
-            waiter.TrySetResult(null);
+            waiter.SetResult(null);
         }
     }
 

@@ -15,11 +15,13 @@ public sealed class WarmPool : IDisposable
     private readonly ConcurrentDictionary<string, ProfilePool> _profiles = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<PooledSandbox, bool> _retiring = new();
+    private readonly PoolJournal _journal;
 
     /// <summary>How long a used sandbox waits before it is destroyed and replaced.</summary>
     internal static readonly TimeSpan AfterRun = TimeSpan.FromMilliseconds(10);
 
-    private readonly PoolJournal _journal;
+    /// <summary>How long a take waits for a sandbox already starting before it runs cold instead.</summary>
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
 
     /// <param name="journalPath">Where the pool remembers its profiles; <c>&lt;config&gt;/state/pool-profiles</c> by default.</param>
     public WarmPool(SandboxRunner runner, string? journalPath = null)
@@ -39,7 +41,7 @@ public sealed class WarmPool : IDisposable
             var size = _runner.Config.Pool.SizeFor(profile);
             if (size > 0 && !_stopping.IsCancellationRequested)
             {
-                _profiles.GetOrAdd(profile, name => new ProfilePool(name, size, _runner.Config.Pool.KeepFor, _runner.StartPooledAsync, _stopping.Token)).WarmUp();
+                PoolOf(profile, size).WarmUp();
             }
         }
     }
@@ -50,9 +52,6 @@ public sealed class WarmPool : IDisposable
     /// <summary>Sandboxes waiting now, by profile (every profile used since the server started).</summary>
     public IReadOnlyList<(string Profile, int Ready)> Ready => [.. _profiles.Values.Select(p => (p.Profile, p.Ready))];
 
-    /// <summary>How long a take waits for a sandbox already starting before it runs cold instead.</summary>
-    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
-
     /// <summary>A waiting sandbox of the profile, or null with why not; either way the profile counts as used.</summary>
     internal async Task<(PooledSandbox? Sandbox, string? Miss)> TakeAsync(string profile, CancellationToken cancellationToken)
     {
@@ -62,9 +61,8 @@ public sealed class WarmPool : IDisposable
             return (null, PoolMiss.Disabled);
         }
 
-        var pool = _profiles.GetOrAdd(profile, name => new ProfilePool(name, size, _runner.Config.Pool.KeepFor, _runner.StartPooledAsync, _stopping.Token));
         _journal.Used(profile);
-        var taken = await pool.TakeAsync(Patience, cancellationToken).ConfigureAwait(false);
+        var taken = await PoolOf(profile, size).TakeAsync(Patience, cancellationToken).ConfigureAwait(false);
         return (taken, taken is null ? PoolMiss.Empty : null);
     }
 
@@ -96,6 +94,9 @@ public sealed class WarmPool : IDisposable
             }
         }, TaskScheduler.Default);
     }
+
+    private ProfilePool PoolOf(string profile, int size) =>
+        _profiles.GetOrAdd(profile, name => new ProfilePool(name, size, _runner.Config.Pool.KeepFor, _runner.StartPooledAsync, _stopping.Token));
 
     /// <summary>The profile's tree was built again: what waits was started on the old one.</summary>
     internal void CloseWaiting(string profile)
