@@ -27,7 +27,7 @@ public sealed partial class SandboxRunner
     /// <exception cref="PolicyRefusal">The request broke a rule; nothing was started.</exception>
     public async Task<PooledRun> RunPooledAsync(WarmPool pool, RunRequest request, RunIo io, CancellationToken cancellationToken)
     {
-        if (PoolMiss.Before(request) is { } early)
+        if (PoolMiss.Before(request, io) is { } early)
         {
             return PooledRun.Missed(early);
         }
@@ -57,6 +57,7 @@ public sealed partial class SandboxRunner
                     return PooledRun.Missed(PoolMiss.Stale);
                 }
 
+                io.Accepted?.Invoke();
                 return PooledRun.Ran(await RunInAsync(sandbox, approved, io, events, cancellationToken).ConfigureAwait(false));
             }
             finally
@@ -79,7 +80,7 @@ public sealed partial class SandboxRunner
         var lookup = CommandResolver.Resolve(plan, HostProbe.Probe);
         if (lookup != CommandLookup.Found)
         {
-            var stderr = new Output.CapturingSink(approved.Limits.OutputBytes);
+            Output.OutputSink stderr = request.CaptureOutput ? new Output.CapturingSink(approved.Limits.OutputBytes) : new Output.StreamingSink(io.Stderr!);
             stderr.Write(System.Text.Encoding.UTF8.GetBytes(CommandResolver.NotFoundMessage(plan, approved.Profile, lookup, request.Env) + "\n"));
             return Results.RunResultBuilder.Empty(plan, new Output.CapturingSink(0), stderr) with
             {
@@ -89,8 +90,9 @@ public sealed partial class SandboxRunner
 
         WorkspaceFiles.Place(sandbox.HostWorkspace!.HostPath, request.Files, plan.RunAs);
         sandbox.HandOut(events, approved.Limits);
+        var streams = request.CaptureOutput ? null : new PassedThrough(io.StdinPipe, new Output.StreamingSink(io.Stdout!), new Output.StreamingSink(io.Stderr!));
         var stdin = io.Stdin is null ? ReadOnlyMemory<byte>.Empty : await ReadAllAsync(io.Stdin, cancellationToken).ConfigureAwait(false);
-        var result = await sandbox.ExecAsync(new LiveExecRequest { Command = request.Command, Env = env, Stdin = stdin }, cancellationToken).ConfigureAwait(false);
+        var result = await sandbox.ExecAsync(new LiveExecRequest { Command = request.Command, Env = env, Stdin = stdin, Streams = streams }, cancellationToken).ConfigureAwait(false);
         return result with { Network = sandbox.Network };
     }
 

@@ -16,10 +16,7 @@ public static class AisbxConfigLoader
     public static AisbxConfig Load(string? configDirectoryOption)
     {
         var home = CallerHome();
-        var directory = configDirectoryOption
-            ?? NonEmpty(Environment.GetEnvironmentVariable(HomeVariable))
-            ?? Path.Combine(home, ".aisbx");
-        directory = Path.GetFullPath(directory);
+        var directory = DirectoryFor(configDirectoryOption);
 
         var config = new AisbxConfig
         {
@@ -236,6 +233,12 @@ public static class AisbxConfigLoader
             : value is > 0 and <= int.MaxValue ? (int)value
             : throw section.Error($"{key} = {value} must be a uid/gid other than 0 (root)");
     }
+
+    /// <summary>The config directory that <see cref="Load"/> would read, found without reading anything.</summary>
+    public static string DirectoryFor(string? configDirectoryOption) => Path.GetFullPath(
+        configDirectoryOption
+        ?? NonEmpty(Environment.GetEnvironmentVariable(HomeVariable))
+        ?? Path.Combine(CallerHome(), ".aisbx"));
 
     private static string CallerHome() =>
         NonEmpty(Environment.GetEnvironmentVariable("HOME"))

@@ -22,5 +22,11 @@ public sealed record PoolSettings
     /// <summary>A profile with no run for this long has its waiting sandboxes closed, until its next run.</summary>
     public TimeSpan KeepFor { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Whether <c>aisbx run</c> hands its runs to a resident server of this config's warm pool (started by a run that
+    /// found none, gone after <see cref="KeepFor"/> without runs). False: every run starts its own sandbox.
+    /// </summary>
+    public bool Resident { get; init; } = true;
+
     public int SizeFor(string profile) => Profiles.TryGetValue(profile, out var size) ? size : Size;
 }

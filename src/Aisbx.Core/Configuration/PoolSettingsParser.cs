@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Aisbx.Core.Configuration;
 
-/// <summary>Reads <c>[pool]</c>: <c>size</c>, <c>keep_for</c>, and <c>profiles</c> (a size per profile name).</summary>
+/// <summary>Reads <c>[pool]</c>: <c>size</c>, <c>keep_for</c>, <c>resident</c>, and <c>profiles</c> (a size per profile name).</summary>
 internal static class PoolSettingsParser
 {
     public static PoolSettings Read(TomlSection section, PoolSettings settings)
@@ -13,6 +13,7 @@ internal static class PoolSettingsParser
             KeepFor = section.Duration("keep_for") is { } keep
                 ? keep > TimeSpan.Zero ? keep : throw section.Error("keep_for must be above zero, e.g. \"10m\"")
                 : settings.KeepFor,
+            Resident = section.Boolean("resident") ?? settings.Resident,
             Profiles = section.Table("profiles") is { } profiles ? ReadProfiles(profiles) : settings.Profiles,
         };
         section.RejectUnknownKeys();

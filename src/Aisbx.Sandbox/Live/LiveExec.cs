@@ -33,6 +33,12 @@ internal sealed class LiveExec(uint id, ImmutableArray<string> command, bool bac
 
     public SafeFileHandle? StdinPipe { get; set; }
 
+    /// <summary>A pipe's read end to hand to the program as its stdin instead of one aisbx writes (not owned here).</summary>
+    public SafeFileHandle? GivenStdin { get; init; }
+
+    /// <summary>The reader of passed-through output went away: like SIGPIPE, that ended the program (141).</summary>
+    public bool OutputClosed { get; set; }
+
     /// <summary>Close stdin once what is queued has been written.</summary>
     public bool CloseInputWhenWritten { get; set; }
 

@@ -51,4 +51,10 @@ public sealed record LiveExecRequest
 
     /// <summary>Return as soon as it runs; its output goes to ring buffers, read with offsets.</summary>
     public bool Background { get; init; }
+
+    /// <summary>A one-shot run's streams passed through (a terminal's run): its stdin pipe, and where output goes.</summary>
+    internal PassedThrough? Streams { get; init; }
 }
+
+/// <summary>The streams of an exec whose output is passed through as it comes rather than kept.</summary>
+internal sealed record PassedThrough(Microsoft.Win32.SafeHandles.SafeFileHandle? StdinPipe, Output.StreamingSink Stdout, Output.StreamingSink Stderr);

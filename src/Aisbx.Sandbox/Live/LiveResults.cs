@@ -15,6 +15,7 @@ internal static class LiveResults
     {
         { TimedOut: true } => (ExitCodes.TimedOut, null),
         { KilledForViolation: true } => (ExitCodes.BadSyscall, ExitCodes.SignalBadSyscall),
+        { OutputClosed: true } => (ExitCodes.BrokenPipe, ExitCodes.SignalPipe),
         { StartFailure: { } code } => (code, null),
         { WaitStatus: { } status } when (status & 0x7f) == 0 => ((status >> 8) & 0xff, null),
         { WaitStatus: { } status } => (ExitCodes.ForSignal(status & 0x7f), status & 0x7f),

@@ -139,29 +139,35 @@ public sealed partial class LiveSandbox
     private void StartExec(LiveExec exec, string workingDirectory, ImmutableArray<KeyValuePair<string, string>> environment, ReadOnlyMemory<byte> stdin)
     {
         using var request = AgentRequests.Exec(workingDirectory, exec.Command, environment);
-        var input = PipePair.Create();
+        // A given stdin pipe goes to the program as it is, and its feeder (another aisbx process) writes it.
+        var input = exec.GivenStdin is null ? PipePair.Create() : (PipePair?)null;
         var output = PipePair.Create();
         var errors = PipePair.Create();
         bool sent;
-        using (input.Read)
+        using (input?.Read)
         using (output.Write)
         using (errors.Write)
         {
-            sent = _channel!.Send(new AgentMessage(AgentMessage.Exec, exec.Id, 0, 0, 0, 0), [Fd(request), Fd(input.Read), Fd(output.Write), Fd(errors.Write)]);
+            var stdinFd = input is { } own ? Fd(own.Read) : Fd(exec.GivenStdin!);
+            sent = _channel!.Send(new AgentMessage(AgentMessage.Exec, exec.Id, 0, 0, 0, 0), [Fd(request), stdinFd, Fd(output.Write), Fd(errors.Write)]);
         }
 
         if (!sent)
         {
-            input.Dispose();
+            input?.Dispose();
             output.Dispose();
             errors.Dispose();
             throw new SandboxEndedException(Id, _endReason ?? SandboxEnd.AgentFailed);
         }
 
-        SetNonBlocking(input.Write);
+        if (input is { } pipe)
+        {
+            SetNonBlocking(pipe.Write);
+            exec.StdinPipe = pipe.Write;
+        }
+
         SetNonBlocking(output.Read);
         SetNonBlocking(errors.Read);
-        exec.StdinPipe = input.Write;
         exec.StdoutPipe = output.Read;
         exec.StderrPipe = errors.Read;
         exec.SentAt = Stopwatch.GetTimestamp();

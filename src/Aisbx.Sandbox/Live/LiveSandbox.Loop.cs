@@ -203,6 +203,13 @@ public sealed partial class LiveSandbox
                     {
                         exec.PumpInput();
                     }
+
+                    if (!exec.OutputClosed && (exec.Stdout is StreamingSink { ReaderGone: true } || exec.Stderr is StreamingSink { ReaderGone: true }))
+                    {
+                        // As SIGPIPE ends a program whose reader went away, this ends it (reported as 141).
+                        exec.OutputClosed = true;
+                        KillExec(exec);
+                    }
                 }
 
                 if (pollSlots[1].Revents != 0)

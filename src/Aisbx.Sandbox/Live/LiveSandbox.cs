@@ -270,10 +270,10 @@ public sealed partial class LiveSandbox : IDisposable
     private LiveExec Prepare(LiveExecRequest request)
     {
         Touch();
-        OutputSink stdout = request.Background ? new OutputRing(_settings.RingBytes) : new CapturingSink(_limits.OutputBytes);
-        OutputSink stderr = request.Background ? new OutputRing(_settings.RingBytes) : new CapturingSink(_limits.OutputBytes);
+        OutputSink stdout = request.Background ? new OutputRing(_settings.RingBytes) : (OutputSink?)request.Streams?.Stdout ?? new CapturingSink(_limits.OutputBytes);
+        OutputSink stderr = request.Background ? new OutputRing(_settings.RingBytes) : (OutputSink?)request.Streams?.Stderr ?? new CapturingSink(_limits.OutputBytes);
         var timeout = request.Timeout ?? (request.Background ? null : _limits.WallTime);
-        return new LiveExec(NextId(), request.Command, request.Background, stdout, stderr, timeout);
+        return new LiveExec(NextId(), request.Command, request.Background, stdout, stderr, timeout) { GivenStdin = request.Streams?.StdinPipe };
     }
 
     private uint _nextId;

@@ -14,7 +14,7 @@ public static class PoolMiss
     /// <summary>A network other than the profile's own, or an allowlist (its proxy is the request's).</summary>
     public const string Network = "network";
 
-    /// <summary>Output passed through rather than captured (a terminal's run, not a server's).</summary>
+    /// <summary>Output passed through rather than captured, with no streams a pooled sandbox can take (a server's run).</summary>
     public const string Streaming = "streaming";
 
     /// <summary>The pool is off for this profile (<c>[pool] size = 0</c>).</summary>
@@ -29,10 +29,10 @@ public static class PoolMiss
     public static IReadOnlyList<string> All { get; } = [Workdir, Secrets, Network, Streaming, Disabled, Empty, Stale];
 
     /// <summary>What keeps a request out of the pool before anything is looked up, or null.</summary>
-    internal static string? Before(RunRequest request) =>
+    internal static string? Before(RunRequest request, RunIo io) =>
         request.Workdir is not null ? Workdir
         : !request.Secrets.IsEmpty ? Secrets
         : request.AllowHosts is not null ? Network
-        : !request.CaptureOutput ? Streaming
+        : !request.CaptureOutput && (io.Stdout is null || io.Stderr is null || io.Stdin is not null) ? Streaming
         : null;
 }

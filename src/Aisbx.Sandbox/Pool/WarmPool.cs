@@ -46,6 +46,17 @@ public sealed class WarmPool : IDisposable
         }
     }
 
+    /// <summary>A caller is about to use <paramref name="profile"/> (it just ran it the usual way): its pool fills now.</summary>
+    public void WarmUp(string profile)
+    {
+        var size = _runner.Config.Pool.SizeFor(profile);
+        if (size > 0 && !_stopping.IsCancellationRequested)
+        {
+            _journal.Used(profile);
+            PoolOf(profile, size).WarmUp();
+        }
+    }
+
     /// <summary>Used sandboxes not yet destroyed (each for about <see cref="AfterRun"/>).</summary>
     internal int Retiring => _retiring.Count;
 
