@@ -30,6 +30,7 @@ internal static class AisbxCli
             AuditCommands.Create(configOption),
             SecretsCommands.Create(configOption),
             Commands.LiveSandboxes.SandboxCommands.Create(),
+            Resident.ResidentCommand.Create(configOption),
         };
 
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -53,6 +54,10 @@ internal static class AisbxCli
         catch (SandboxStartException ex)
         {
             return Fail(ex.Message, "sandbox-start");
+        }
+        catch (Resident.ResidentFailure ex)
+        {
+            return Fail(ex.Message, ex.Rule);
         }
         catch (SandboxStuckException ex)
         {

@@ -5,8 +5,9 @@ using Aisbx.Sandbox;
 CallerDescriptors.Secure();
 // Started by the checkout's ./aisbx: rebuild first when a source is newer than this binary.
 CheckoutFreshness.HandOffIfStale(args);
-if (Aisbx.Cli.Commands.RunCommand.IsRun(args))
+if (Aisbx.Cli.Commands.RunCommand.IsRun(args) && !Aisbx.Cli.Resident.ResidentPlace.Listening(Aisbx.Cli.Commands.RunCommand.ConfigBeforeRun(args)))
 {
+    // (A run that a resident server will likely take has no placement of its own to wait for.)
     // Before parsing: the kernel's grace period for the sandbox's cgroup placement runs while aisbx prepares the run.
     Aisbx.Sandbox.Limits.CgroupMigrationWarmUp.Start();
 }

@@ -44,6 +44,9 @@ public static class CallerDescriptors
     /// <summary>The caller's stdout or stderr, or a stream that fails every write (a closed output) when it gave none.</summary>
     public static Stream Output(int fd) => IsCallers(fd) ? new DescriptorStream(fd) : ClosedOutput.Instance;
 
+    /// <summary>A stream that fails every write, for an output that the caller closed.</summary>
+    public static Stream Closed => ClosedOutput.Instance;
+
     private sealed class ClosedOutput : Stream
     {
         public static ClosedOutput Instance { get; } = new();

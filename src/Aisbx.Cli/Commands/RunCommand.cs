@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Aisbx.Core;
+using Aisbx.Core.Configuration;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Runs;
 using Aisbx.Core.Units;
@@ -52,7 +53,6 @@ internal static class RunCommand
                 throw new AisbxException($"unknown option '{commandLine[0]}' for 'aisbx run': see 'aisbx run --help', and put the command after --");
             }
 
-            var runner = CliConfig.Runner(parseResult, configOption);
             var request = new RunRequest
             {
                 Command = [.. commandLine],
@@ -70,7 +70,18 @@ internal static class RunCommand
                 Secrets = [.. parseResult.GetValue(secret) ?? []],
             };
 
-            if (parseResult.GetValue(dryRun))
+            var dryRunOnly = parseResult.GetValue(dryRun);
+            var resident = !dryRunOnly && Resident.ResidentClient.Suits(request)
+                ? new Resident.ResidentPlace(AisbxConfigLoader.DirectoryFor(parseResult.GetValue(configOption)))
+                : null;
+            var attempt = resident is null ? default : Resident.ResidentClient.TryRun(resident, request, cancellationToken);
+            if (attempt.ExitCode is { } residentExit)
+            {
+                return residentExit;
+            }
+
+            var runner = CliConfig.Runner(parseResult, configOption);
+            if (dryRunOnly)
             {
                 var plan = runner.Plan(request, request.Workdir ?? "/tmp/aisbx-dry-run");
                 Console.Out.WriteLine(request.CaptureOutput
@@ -92,31 +103,22 @@ internal static class RunCommand
                 ? new RunIo { Stdin = stdin, Events = events }
                 : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr, Events = events };
             var result = runner.Run(request, io, cancellationToken);
-            if (request.CaptureOutput)
+            var exitCode = RunReport.Finish(result, request.CaptureOutput, Console.Out, Console.Error, CallerDescriptors.IsCallers(1));
+            if (resident is not null && attempt.NoServer && runner.Config.Pool.Resident && runner.Config.Pool.SizeFor(request.Profile) > 0)
             {
-                if (!CallerDescriptors.IsCallers(1))
-                {
-                    Console.Error.WriteLine("aisbx: stdout is closed, so the result document had nowhere to go: exit 141, as SIGPIPE would end a program");
-                    return ExitCodes.BrokenPipe;
-                }
-
-                Console.Out.WriteLine(JsonSerializer.Serialize(result, AisbxJsonContext.Default.RunResult));
-                return result.ExitCode;
+                // The next run finds a sandbox waiting.
+                Resident.ResidentSpawner.Start(resident, request.Profile);
             }
 
-            foreach (var hit in result.LimitHits)
-            {
-                Console.Error.WriteLine($"aisbx: limit reached: {hit.Describe()}");
-            }
-
-            if (result.ExitCode == ExitCodes.BrokenPipe && !CallerDescriptors.IsCallers(1))
-            {
-                Console.Error.WriteLine("aisbx: stdout is closed, and the program wrote to it: the run ended as SIGPIPE would end it (exit 141)");
-            }
-
-            return result.ExitCode;
+            return exitCode;
         }
     }
+
+    /// <summary>The <c>--config</c> of a command line that <see cref="IsRun"/>, told before it is parsed (null: the default).</summary>
+    public static string? ConfigBeforeRun(string[] args) =>
+        args is ["--config", var directory, ..] ? directory
+        : args is [var first, ..] && first.StartsWith("--config=", StringComparison.Ordinal) ? first["--config=".Length..]
+        : null;
 
     /// <summary>Whether a command line is <c>aisbx [--config DIR] run ...</c>, told before it is parsed.</summary>
     public static bool IsRun(string[] args)

@@ -49,4 +49,7 @@ internal static partial class Interop
 
     [LibraryImport(Libraries.Libc, EntryPoint = "shutdown", SetLastError = true)]
     internal static partial int Shutdown(int socket, int how);
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "setsid", SetLastError = true)]
+    internal static partial int SetSid();
 }
