@@ -36,6 +36,12 @@ internal static class AisbxCli
         var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         // A program that asked 'aisbx run --json' for a document gets one, whatever went wrong.
         var json = RunCommand.WantsJson(parseResult);
+        if (parseResult.Errors.Count > 0 || parseResult.CommandResult.Command.Name != "run")
+        {
+            // A run waits for it later, right before it acts (its preparation overlaps the check).
+            CheckoutFreshness.HandOffIfStale();
+        }
+
         if (parseResult.Errors.Count > 0)
         {
             var command = string.Join(' ', CommandPath(parseResult.CommandResult).Prepend("aisbx"));

@@ -3,8 +3,9 @@ using Aisbx.Sandbox;
 
 // Before anything opens a file: a closed 0, 1 or 2 must not be taken by one of aisbx's own descriptors.
 CallerDescriptors.Secure();
-// Started by the checkout's ./aisbx: rebuild first when a source is newer than this binary.
-CheckoutFreshness.HandOffIfStale(args);
+// Started by the checkout's ./aisbx: rebuild first when a source is newer than this binary (told before the
+// command does anything; the check runs meanwhile).
+CheckoutFreshness.Start(args);
 if (Aisbx.Cli.Commands.RunCommand.IsRun(args) && !Aisbx.Cli.Resident.ResidentPlace.Listening(Aisbx.Cli.Commands.RunCommand.ConfigBeforeRun(args)))
 {
     // (A run that a resident server will likely take has no placement of its own to wait for.)

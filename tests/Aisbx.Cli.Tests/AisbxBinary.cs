@@ -8,14 +8,24 @@ namespace Aisbx.Cli.Tests;
 /// </summary>
 public sealed class AisbxBinary : IDisposable
 {
+    /// <summary>
+    /// A config whose runs each build their own sandbox (<c>[pool] resident = false</c>): the specs are about what a
+    /// run does, and a resident server per fixture would add a warm pool per test class. ResidentSpecs test the
+    /// resident path, and that it answers as this one does.
+    /// </summary>
     public AisbxBinary()
+        : this(resident: false)
+    {
+    }
+
+    internal AisbxBinary(bool resident)
     {
         Path = Environment.GetEnvironmentVariable("AISBX_BIN") is { Length: > 0 } fromEnv ? fromEnv : FindInRepository();
         Assert.True(File.Exists(Path), $"aisbx binary not found at {Path}: run ./test.sh, which builds it");
         Directory.CreateDirectory(WorkRoot);
         Directory.CreateDirectory(ConfigDirectory);
         // Lockouts off: specs that try attacks would otherwise lock the rest out (ViolationSpecs test lockouts in a config of their own).
-        File.WriteAllText(System.IO.Path.Combine(ConfigDirectory, "config.toml"), $"[workdir]\nallowed_roots = [\"{WorkRoot}\"]\n\n[security]\nlockout_after = 0\n");
+        File.WriteAllText(System.IO.Path.Combine(ConfigDirectory, "config.toml"), $"[workdir]\nallowed_roots = [\"{WorkRoot}\"]\n\n[security]\nlockout_after = 0\n" + (resident ? "" : "\n[pool]\nresident = false\n"));
     }
 
     public string Path { get; }

@@ -47,6 +47,7 @@ internal static class RunCommand
 
         int Execute(ParseResult parseResult, CancellationToken cancellationToken)
         {
+            CheckoutFreshness.HandOffIfStale();
             var commandLine = parseResult.GetValue(command) ?? [];
             if (commandLine.Length > 0 && commandLine[0].StartsWith('-') && !OptionValues.CameAfterDoubleDash(rawArgs, commandLine[0]))
             {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Aisbx.Core;
 using Aisbx.Core.Policy;
 using Aisbx.Core.Runs;
@@ -45,7 +44,7 @@ internal static class ResidentClient
             return new Attempt(null, NoServer: false);
         }
 
-        var message = JsonSerializer.SerializeToUtf8Bytes(ResidentRequest.From(request, ResidentPlace.Build(), ResidentPlace.Environment()), ResidentJsonContext.Default.ResidentRequest);
+        var message = ResidentWire.Encode(ResidentRequest.From(request, ResidentPlace.Build(), ResidentPlace.Environment()));
         if (message.Length > MaxRequestBytes)
         {
             return new Attempt(null, NoServer: false);
@@ -88,14 +87,7 @@ internal static class ResidentClient
     {
         var received = connection.Receive(MaxReplyBytes, 0);
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            return received is { } answer ? JsonSerializer.Deserialize(answer.Message, ResidentJsonContext.Default.ResidentReply) : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return received is { } answer ? ResidentWire.DecodeReply(answer.Message) : null;
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 using Aisbx.Core.Profiles;
 using Aisbx.Core.Runs;
 
@@ -94,7 +93,3 @@ internal sealed record ResidentReply
     public bool Refused { get; init; }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ResidentRequest))]
-[JsonSerializable(typeof(ResidentReply))]
-internal sealed partial class ResidentJsonContext : JsonSerializerContext;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Aisbx.Cli.Commands;
 using Aisbx.Core;
 using Aisbx.Core.Configuration;
@@ -82,7 +81,7 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
             }
 
             descriptors = message.Descriptors;
-            var request = JsonSerializer.Deserialize(message.Message, ResidentJsonContext.Default.ResidentRequest);
+            var request = ResidentWire.DecodeRequest(message.Message);
             if (request is null || request.Command.Length == 0)
             {
                 return;
@@ -105,9 +104,6 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
 
             var reply = Run(connection, request, descriptors);
             Reply(connection, reply);
-        }
-        catch (JsonException)
-        {
         }
         finally
         {
@@ -183,5 +179,5 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
     private static ResidentReply Failed(string rule, string message) => new() { Outcome = ResidentReply.FailedOutcome, Reason = rule, Message = message };
 
     private static void Reply(ResidentConnection connection, ResidentReply reply) =>
-        _ = connection.Send(JsonSerializer.SerializeToUtf8Bytes(reply, ResidentJsonContext.Default.ResidentReply), []);
+        _ = connection.Send(ResidentWire.Encode(reply), []);
 }

@@ -27,6 +27,7 @@ internal static class ResidentSpawner
             start.ArgumentList.Add(arg);
         }
 
+        Detached.InheritNothingPastStdio();
         try
         {
             using var process = Process.Start(start);

@@ -22,4 +22,11 @@ public static class Detached
 
         _ = Close(devNull);
     }
+
+    /// <summary>
+    /// Marks every descriptor from 3 up close-on-exec, so that a process started next gets none that this one
+    /// inherited from its caller (a build's jobserver, a test runner's pipe, which would then stay open for as long
+    /// as a server lives).
+    /// </summary>
+    public static void InheritNothingPastStdio() => _ = CloseRange(3, uint.MaxValue, CLOSE_RANGE_CLOEXEC);
 }
