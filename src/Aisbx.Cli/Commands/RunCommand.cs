@@ -105,9 +105,10 @@ internal static class RunCommand
                 : new RunIo { Stdin = stdin, Stdout = stdout, Stderr = stderr, Events = events };
             var result = runner.Run(request, io, cancellationToken);
             var exitCode = RunReport.Finish(result, request.CaptureOutput, Console.Out, Console.Error, CallerDescriptors.IsCallers(1));
-            if (resident is not null && attempt.NoServer && runner.Config.Pool.Resident && runner.Config.Pool.SizeFor(request.Profile) > 0)
+            if (resident is not null && attempt.NoServer && runner.Config.Pool.Resident && runner.Config.Pool.SizeFor(request.Profile) > 0
+                && result.Network?.Mode != NetworkModeText.Format(NetworkMode.Allowlist))
             {
-                // The next run finds a sandbox waiting.
+                // The next run finds a sandbox waiting (a profile with an allowlist never does: its proxy is the run's).
                 Resident.ResidentSpawner.Start(resident, request.Profile);
             }
 

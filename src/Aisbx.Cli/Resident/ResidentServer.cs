@@ -29,10 +29,16 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
     private readonly CancellationTokenSource _stopping = new();
     private long _lastRun = Stopwatch.GetTimestamp();
     private int _active;
+    private ResidentListener? _listener;
 
     public CancellationToken Stopping => _stopping.Token;
 
-    public void Stop() => _stopping.Cancel();
+    /// <summary>Stops taking runs (at once, also from a signal handler); runs under way finish.</summary>
+    public void Stop()
+    {
+        _stopping.Cancel();
+        Volatile.Read(ref _listener)?.Wake();
+    }
 
     public void Dispose() => _stopping.Dispose();
 
@@ -40,9 +46,10 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
     public void Serve(ResidentListener listener)
     {
         var socketStamp = FileStamp.Of(place.Socket);
+        Volatile.Write(ref _listener, listener);
         while (!_stopping.IsCancellationRequested)
         {
-            var connection = listener.Accept((int)CheckEvery.TotalMilliseconds, -1);
+            var connection = listener.Accept((int)CheckEvery.TotalMilliseconds);
             if (connection is not null)
             {
                 Interlocked.Increment(ref _active);

@@ -7,8 +7,10 @@ namespace Aisbx.Sandbox.Resident;
 public sealed unsafe class ResidentListener : IDisposable
 {
     private int _fd;
+    private int _wakeRead;
+    private int _wakeWrite;
 
-    private ResidentListener(int fd) => _fd = fd;
+    private ResidentListener(int fd, int wakeRead, int wakeWrite) => (_fd, _wakeRead, _wakeWrite) = (fd, wakeRead, wakeWrite);
 
     /// <summary>Binds a fresh socket at <paramref name="path"/> (any old one there is removed first: the caller holds the lock).</summary>
     /// <exception cref="IOException">The socket could not be bound.</exception>
@@ -29,18 +31,33 @@ public sealed unsafe class ResidentListener : IDisposable
             throw new IOException($"cannot listen at {path}: errno {error}");
         }
 
-        return new ResidentListener(fd);
+        var wake = stackalloc int[2];
+        if (Pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            _ = Close(fd);
+            throw new IOException($"cannot make a pipe: errno {error}");
+        }
+
+        return new ResidentListener(fd, wake[0], wake[1]);
+    }
+
+    /// <summary>Makes a waiting <see cref="Accept"/>, and every one after it, return null at once (the server stops).</summary>
+    public void Wake()
+    {
+        byte one = 1;
+        _ = Write(Volatile.Read(ref _wakeWrite), &one, 1);
     }
 
     /// <summary>
     /// The next connection, or null when none came within <paramref name="timeoutMilliseconds"/> (-1: no limit) or
-    /// <paramref name="wake"/> (a descriptor, or -1) became readable first.
+    /// <see cref="Wake"/> was called.
     /// </summary>
-    public ResidentConnection? Accept(int timeoutMilliseconds, int wake)
+    public ResidentConnection? Accept(int timeoutMilliseconds)
     {
         var slots = stackalloc PollFd[2];
         slots[0] = new PollFd { Fd = _fd, Events = POLLIN };
-        slots[1] = new PollFd { Fd = wake, Events = POLLIN };
+        slots[1] = new PollFd { Fd = _wakeRead, Events = POLLIN };
         var ready = Poll(slots, 2, timeoutMilliseconds);
         if (ready <= 0 || slots[1].Revents != 0 || (slots[0].Revents & POLLIN) == 0)
         {
@@ -53,10 +70,12 @@ public sealed unsafe class ResidentListener : IDisposable
 
     public void Dispose()
     {
-        var fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0)
+        foreach (var fd in (int[])[Interlocked.Exchange(ref _fd, -1), Interlocked.Exchange(ref _wakeRead, -1), Interlocked.Exchange(ref _wakeWrite, -1)])
         {
-            _ = Close(fd);
+            if (fd >= 0)
+            {
+                _ = Close(fd);
+            }
         }
     }
 }
