@@ -154,7 +154,7 @@ public class RunCommandSpecs(AisbxBinary aisbx) : IClassFixture<AisbxBinary>
         {
             StartInfo = new ProcessStartInfo("/usr/bin/env")
             {
-                ArgumentList = { "sh", "-c", $"exec 3>&1; /usr/bin/time -f 'maxrss=%M' '{aisbx.Path}' run -- head -c 1G /dev/zero 2>&3 | wc -c" },
+                ArgumentList = { "sh", "-c", $"exec 3>&1; /usr/bin/time -f 'maxrss=%M' '{aisbx.Path}' --config '{aisbx.ConfigDirectory}' run -- head -c 1G /dev/zero 2>&3 | wc -c" },
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             },

@@ -80,7 +80,16 @@ public sealed class WrapperSpecs : IDisposable
         Assert.Contains("aisbx-mcp", help, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    private string ConfigDirectory => _root + "-config";
+
+    public void Dispose()
+    {
+        Directory.Delete(_root, recursive: true);
+        if (Directory.Exists(ConfigDirectory))
+        {
+            Directory.Delete(ConfigDirectory, recursive: true);
+        }
+    }
 
     private async Task FakeCheckoutAsync()
     {
@@ -105,6 +114,11 @@ public sealed class WrapperSpecs : IDisposable
     private async Task<(int ExitCode, string Stdout, string Stderr)> BashAsync(string script)
     {
         var info = new ProcessStartInfo("/bin/bash") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
+        // A config of the test's own, not the user's ~/.aisbx (its audit log, its resident server); beside the
+        // checkout, whose directories' times the freshness check reads.
+        Directory.CreateDirectory(ConfigDirectory);
+        File.WriteAllText(Path.Combine(ConfigDirectory, "config.toml"), "[pool]\nresident = false\n");
+        info.Environment["AISBX_HOME"] = ConfigDirectory;
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(script);
         using var process = Process.Start(info)!;

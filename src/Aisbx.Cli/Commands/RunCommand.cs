@@ -67,7 +67,6 @@ internal static class RunCommand
                 MemoryBytes = OptionValues.Size(parseResult.GetValue(memory), "--memory"),
                 Pids = OptionValues.Pids(parseResult.GetValue(pids)),
                 CaptureOutput = parseResult.GetValue(json),
-                Caller = CliConfig.Caller,
                 Secrets = [.. parseResult.GetValue(secret) ?? []],
             };
 
@@ -81,6 +80,8 @@ internal static class RunCommand
                 return residentExit;
             }
 
+            // The caller's name (an NSS lookup) only for a run made here: the resident server names its own user.
+            request = request with { Caller = CliConfig.Caller };
             var runner = CliConfig.Runner(parseResult, configOption);
             if (dryRunOnly)
             {
