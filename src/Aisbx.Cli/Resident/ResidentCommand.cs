@@ -45,6 +45,9 @@ internal static class ResidentCommand
             return 0;
         }
 
+        // Every path it uses is absolute by now: it keeps no directory of its starter's busy.
+        Directory.SetCurrentDirectory("/");
+
         var runner = new Sandbox.SandboxRunner(config, new Core.Profiles.ProfileCatalog(config.ProfilesDirectory), CliConfig.Lockout(config), new Core.Secrets.ConfigSecretSource(config));
         using (var audit = new Core.Audit.RunAuditSink(new Core.Audit.AuditLog(config.AuditDirectory)))
         {

@@ -81,14 +81,13 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
                 return;
             }
 
-            var received = connection.Receive(ResidentClient.MaxRequestBytes, 3);
-            if (received is not { Descriptors.Length: 3 } message)
+            if (connection.Receive(ResidentClient.MaxRequestBytes, 3) is not { } message)
             {
                 return;
             }
 
-            descriptors = message.Descriptors;
-            var request = ResidentWire.DecodeRequest(message.Message);
+            descriptors = message.Descriptors; // closed below, however many came
+            var request = descriptors.Length == 3 ? ResidentWire.DecodeRequest(message.Message) : null;
             if (request is null || request.Command.Length == 0)
             {
                 return;
@@ -111,6 +110,12 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
 
             var reply = Run(connection, request, descriptors);
             Reply(connection, reply);
+        }
+#pragma warning disable CA1031 // A bug in one run must not end the server and every other caller's run with it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Reply(connection, Failed("internal-error", $"internal error in the resident server ({ex.GetType().Name}): {ex.Message.Split('\n')[0]}. Please report it"));
         }
         finally
         {
