@@ -104,9 +104,10 @@ aisbx_ensure_built() {
     local log="$AISBX_ROOT/.build/build.log"
     local started="$AISBX_ROOT/.build/build.started"
     touch "$started"
-    # aisbx, the launcher it starts inside every sandbox, and the MCP server, side by side.
+    # aisbx, its front for runs (aisbx-run), the launcher it starts inside every sandbox, and the MCP server, side by side.
     if ! { dotnet publish "$AISBX_ROOT/src/Aisbx.Launcher/Aisbx.Launcher.csproj" -c Release -o "$AISBX_BUILD" --nologo \
            && dotnet publish "$AISBX_ROOT/src/Aisbx.Cli/Aisbx.Cli.csproj" -c Release -o "$AISBX_BUILD" --nologo \
+           && dotnet publish "$AISBX_ROOT/src/Aisbx.Run/Aisbx.Run.csproj" -c Release -o "$AISBX_BUILD" --nologo \
            && dotnet publish "$AISBX_ROOT/src/Aisbx.Server/Aisbx.Server.csproj" -c Release -o "$AISBX_BUILD" --nologo; } >"$log" 2>&1; then
       grep -E 'error|Error' "$log" | head -20 >&2
       echo "aisbx: the build failed; the full log is in $log" >&2
@@ -114,7 +115,7 @@ aisbx_ensure_built() {
     fi
     # Left by builds from before aisbx-mcp was NativeAOT (issue 13): its assemblies, deps and runtimeconfig.
     rm -f "$AISBX_BUILD"/*.dll "$AISBX_BUILD"/*.pdb "$AISBX_BUILD"/aisbx-mcp.deps.json "$AISBX_BUILD"/aisbx-mcp.runtimeconfig.json "$AISBX_BUILD"/web.config
-    touch -r "$started" "$AISBX_BIN" "$AISBX_LAUNCHER_BIN" "$AISBX_MCP_BIN"
+    touch -r "$started" "$AISBX_BIN" "$AISBX_BUILD/aisbx-run" "$AISBX_LAUNCHER_BIN" "$AISBX_MCP_BIN"
     aisbx_list_sources
   fi
   flock -u 9

@@ -26,7 +26,8 @@ internal static class ResidentClient
     /// <summary>How a try went: the exit code of a run the server made, or null and whether a server should be started.</summary>
     public readonly record struct Attempt(int? ExitCode, bool NoServer);
 
-    public static Attempt TryRun(ResidentPlace place, RunRequest request, CancellationToken cancellationToken)
+    /// <param name="build">The stamp of the aisbx binary this run would otherwise go to (<see cref="ResidentPlace.Build"/>).</param>
+    public static Attempt TryRun(ResidentPlace place, RunRequest request, string build, CancellationToken cancellationToken)
     {
         if (!FileStamp.IsPrivateDirectory(place.Directory))
         {
@@ -44,7 +45,7 @@ internal static class ResidentClient
             return new Attempt(null, NoServer: false);
         }
 
-        var message = ResidentWire.Encode(ResidentRequest.From(request, ResidentPlace.Build(), ResidentPlace.Environment()));
+        var message = ResidentWire.Encode(ResidentRequest.From(request, build, ResidentPlace.Environment()));
         if (message.Length > MaxRequestBytes)
         {
             return new Attempt(null, NoServer: false);

@@ -31,8 +31,11 @@ internal sealed class ResidentPlace(string configDirectory)
         }
     }
 
-    /// <summary>This binary, as a stamp: a rebuilt or reinstalled aisbx is another build.</summary>
-    public static string Build() => FileStamp.Of(System.Environment.ProcessPath ?? "/proc/self/exe");
+    /// <summary>
+    /// The aisbx binary (this process's, or <paramref name="binary"/>: the one aisbx-run hands over to), as a stamp: a
+    /// rebuilt or reinstalled aisbx is another build.
+    /// </summary>
+    public static string Build(string? binary = null) => FileStamp.Of(binary ?? System.Environment.ProcessPath ?? "/proc/self/exe");
 
     /// <summary>
     /// Every <c>AISBX_*</c> variable (but the checkout's, which only the freshness check reads) and the few others
