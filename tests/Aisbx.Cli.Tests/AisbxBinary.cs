@@ -30,6 +30,9 @@ public sealed class AisbxBinary : IDisposable
 
     public string Path { get; }
 
+    /// <summary>aisbx-run, the front of <c>aisbx run</c> that the checkout's ./aisbx starts, built beside aisbx.</summary>
+    public string RunFrontPath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, "aisbx-run");
+
     public string Root { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "aisbx-cli-tests-" + Guid.NewGuid().ToString("N")[..12]);
 
     public string WorkRoot => System.IO.Path.Combine(Root, "work");
@@ -58,7 +61,7 @@ public sealed class AisbxBinary : IDisposable
     /// Runs a shell script in which <c>$AISBX</c> is this binary with its config, for what a process cannot set up
     /// itself: closed descriptors (<c>&lt;&amp;-</c>, <c>&gt;&amp;-</c>) and pipelines.
     /// </summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> ShellAsync(string script)
+    public async Task<(int ExitCode, string Stdout, string Stderr)> ShellAsync(string script, string? binary = null)
     {
         var info = new ProcessStartInfo("/bin/bash")
         {
@@ -68,7 +71,7 @@ public sealed class AisbxBinary : IDisposable
         };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(script);
-        info.Environment["AISBX"] = $"{Path} --config {ConfigDirectory}";
+        info.Environment["AISBX"] = $"{binary ?? Path} --config {ConfigDirectory}";
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -94,13 +94,43 @@ public sealed class ResidentSpecs : IDisposable
         var probed = script.Contains("{probe}", StringComparison.Ordinal);
         var command = script.Replace("{probe}", Probe, StringComparison.Ordinal);
 
-        // Act
+        // Act: through aisbx, and through aisbx-run (the checkout's ./aisbx starts it for runs).
         var served = await ServedShellAsync(command, probed);
+        var front = await ServedShellAsync(command, probed, _aisbx.RunFrontPath);
         var own = await direct.ShellAsync(command);
 
         // Assert
         Assert.Equal(Strip(own, probed ? "bwrap\n" : ""), served);
+        Assert.Equal(Strip(own, probed ? "bwrap\n" : ""), front);
     }
+
+    [Theory]
+    [InlineData("""$AISBX run --bogus -- true""")]
+    [InlineData("""$AISBX run --json -- sh -c 'exit 2' | grep -o '"exitCode": 2'""")]
+    [InlineData("""$AISBX run -p default -p strict -- true""")]
+    [InlineData("""$AISBX run --pids 0 -- true""")]
+    [InlineData("""$AISBX run -t soon -- true""")]
+    [InlineData("""$AISBX run -e NOEQUALS -- true""")]
+    [InlineData("""$AISBX run --network allowlist --allow-host pypi.org -- true""")]
+    [InlineData("""$AISBX run -w /etc -- true""")]
+    [InlineData("""$AISBX run echo no-double-dash""")]
+    [InlineData("""$AISBX run -- """)]
+    [InlineData("""$AISBX run --help | head -3""")]
+    [InlineData("""$AISBX run --dry-run -- true | head -c 40""")]
+    public async Task What_aisbx_run_s_front_does_not_take_itself_aisbx_answers_as_always(string script)
+    {
+        await WarmAsync();
+        using var direct = new AisbxBinary();
+
+        var front = await _aisbx.ShellAsync(script, _aisbx.RunFrontPath);
+        var own = await direct.ShellAsync(script);
+
+        Assert.Equal(Normalized(own, direct), Normalized(front, _aisbx));
+    }
+
+    /// <summary>A run's answer with its config directory's name (which differs between the two fixtures) taken out.</summary>
+    private static (int, string, string) Normalized((int ExitCode, string Stdout, string Stderr) run, AisbxBinary aisbx) =>
+        (run.ExitCode, run.Stdout.Replace(aisbx.Root, "ROOT", StringComparison.Ordinal), run.Stderr.Replace(aisbx.Root, "ROOT", StringComparison.Ordinal));
 
     [Fact]
     public async Task A_json_run_through_the_server_is_the_same_document()
@@ -270,16 +300,16 @@ public sealed class ResidentSpecs : IDisposable
         return default;
     }
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> ServedShellAsync(string script, bool probed)
+    private async Task<(int ExitCode, string Stdout, string Stderr)> ServedShellAsync(string script, bool probed, string? binary = null)
     {
         if (!probed)
         {
-            return await _aisbx.ShellAsync(script);
+            return await _aisbx.ShellAsync(script, binary);
         }
 
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var run = await _aisbx.ShellAsync(script);
+            var run = await _aisbx.ShellAsync(script, binary);
             if (run.Stderr.StartsWith("launch\n", StringComparison.Ordinal))
             {
                 return Strip(run, "launch\n");

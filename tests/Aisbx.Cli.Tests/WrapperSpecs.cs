@@ -48,6 +48,7 @@ public sealed class WrapperSpecs : IDisposable
         File.Copy(Path.Combine(AisbxBinary.RepositoryRoot(), "aisbx"), Path.Combine(_root, "aisbx"));
         using var binary = new AisbxBinary();
         File.Copy(binary.Path, Path.Combine(_root, ".build", "aisbx", "aisbx"), overwrite: true);
+        File.Copy(binary.RunFrontPath, Path.Combine(_root, ".build", "aisbx", "aisbx-run"), overwrite: true);
         await File.WriteAllTextAsync(Path.Combine(_root, "scripts", "checkout-run.sh"), "echo \"rebuild: $*\"\n", TestContext.Current.CancellationToken);
         var (listed, _, listLog) = await BashAsync("touch .build/aisbx/aisbx && source scripts/setup.sh && aisbx_list_sources");
         Assert.True(listed == 0, listLog);
@@ -60,7 +61,38 @@ public sealed class WrapperSpecs : IDisposable
         Assert.True(fresh.ExitCode == 0, fresh.Stderr);
         Assert.Contains("Usage:", fresh.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("rebuild", fresh.Stdout, StringComparison.Ordinal);
+        // (a run goes to aisbx-run, which makes the same check before it does anything)
         Assert.Equal((0, "rebuild: run -- echo two words\n"), (stale.ExitCode, stale.Stdout));
+    }
+
+    [Fact]
+    public async Task The_checkout_s_aisbx_sends_runs_to_aisbx_run_and_the_rest_to_aisbx()
+    {
+        // Arrange: binaries that only say which one was started, and with what.
+        await FakeCheckoutAsync();
+        File.Copy(Path.Combine(AisbxBinary.RepositoryRoot(), "aisbx"), Path.Combine(_root, "aisbx"));
+        foreach (var name in (string[])["aisbx", "aisbx-run"])
+        {
+            var path = Path.Combine(_root, ".build", "aisbx", name);
+            await File.WriteAllTextAsync(path, $"#!/bin/sh\necho \"{name}: $*\"\n", TestContext.Current.CancellationToken);
+            File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        }
+
+        // Act
+        var (exitCode, stdout, stderr) = await BashAsync(
+            "./aisbx run -- true; ./aisbx --config /c run -p x -- true; ./aisbx --config=/c run; ./aisbx profile list; ./aisbx --config /c profile run; ./aisbx --config run");
+
+        // Assert
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("""
+            aisbx-run: run -- true
+            aisbx-run: --config /c run -p x -- true
+            aisbx-run: --config=/c run
+            aisbx: profile list
+            aisbx: --config /c profile run
+            aisbx: --config run
+
+            """, stdout);
     }
 
     [Fact]
