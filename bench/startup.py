@@ -12,7 +12,8 @@ Each round runs, back to back and in rotating order, /bin/true as:
                    into a sandbox of its warm pool (the first run starts the server; the warm-up rounds hide that)
   aisbx-direct     the same with [pool] resident = false: the run builds its own sandbox (policy, profile, fresh
                    workspace, cgroup, ...)
-  ./aisbx          aisbx through the checkout's ./aisbx, as the README types it (its freshness check included)
+  ./aisbx          the checkout's ./aisbx, as the README types it: dash, then aisbx-run (the small front that takes
+                   plain runs to the resident server itself), its freshness check included
 With --against CHECKOUT, that checkout's binary and ./aisbx run in the same rounds (before/after, paired); it must
 be built, and use the same trees.
 Every one is started the same way (posix_spawn from this process, timed from spawn to reaped), and the script
@@ -98,7 +99,7 @@ def main():
         print(f"aisbx / bwrap:  {medians['aisbx'] / medians['bwrap']:.2f}x (aisbx adds {medians['aisbx'] - medians['bwrap']:.2f} ms, "
               f"of which the launcher {launcher:.2f} ms)")
         print(f"aisbx / bare:   {medians['aisbx'] / medians['bwrap-bare']:.2f}x; ./aisbx / bare: {medians['./aisbx'] / medians['bwrap-bare']:.2f}x "
-              f"(the wrapper's check adds {medians['./aisbx'] - medians['aisbx']:.2f} ms); aisbx-direct / bare: "
+              f"(./aisbx - aisbx: {medians['./aisbx'] - medians['aisbx']:+.2f} ms); aisbx-direct / bare: "
               f"{medians['aisbx-direct'] / medians['bwrap-bare']:.2f}x")
         if AGAINST:
             print(f"against {AGAINST}: aisbx / bare {medians['aisbx@against'] / medians['bwrap-bare']:.2f}x, ./aisbx / bare "
