@@ -20,7 +20,14 @@ aisbx_install() {
   rm -rf "$lib.old"
   if [ -e "$lib" ]; then mv "$lib" "$lib.old"; fi
   mv "$lib.new" "$lib" && rm -rf "$lib.old"
-  ln -sfn "$lib/aisbx" "$bin/aisbx"
+  # aisbx on PATH is a two-line sh: runs go to aisbx-run (the small front that starts faster), the rest to aisbx.
+  case $lib in *"'"*) echo "aisbx: install: the prefix may not contain a single quote: choose another --prefix" >&2; exit 125 ;; esac
+  rm -f "$bin/aisbx"
+  printf '%s\n' '#!/bin/sh' "# Installed by aisbx install: 'run' goes to aisbx-run, which hands to aisbx what it does not take itself." \
+    "aisbx_word=\${1-}; case \$aisbx_word in --config) aisbx_word=\${3-} ;; --config=*) aisbx_word=\${2-} ;; esac" \
+    "[ \"\$aisbx_word\" = run ] && exec '$lib/aisbx-run' \"\$@\"" \
+    "exec '$lib/aisbx' \"\$@\"" >"$bin/aisbx"
+  chmod 755 "$bin/aisbx"
   ln -sfn "$lib/aisbx-mcp" "$bin/aisbx-mcp"
   echo "aisbx: installed aisbx and aisbx-mcp in $bin (the programs in $lib)" >&2
   case ":$PATH:" in
