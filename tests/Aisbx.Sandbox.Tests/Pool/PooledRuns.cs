@@ -12,15 +12,28 @@ namespace Aisbx.Sandbox.Tests.Pool;
 internal sealed class PooledRuns : IDisposable
 {
     /// <param name="journalPath">The pool's memory of its profiles; by default one of its own, removed with it.</param>
-    public PooledRuns(SandboxFixture sandbox, int size = 1, Func<PoolSettings, PoolSettings>? change = null, string? journalPath = null)
+    /// <param name="ownWorkspaces">
+    /// Fresh workspaces in a base of this pool's own (<see cref="WorkspaceBase"/>), for a spec that counts them: the
+    /// host-wide one also gets those of every other spec running meanwhile.
+    /// </param>
+    public PooledRuns(SandboxFixture sandbox, int size = 1, Func<PoolSettings, PoolSettings>? change = null, string? journalPath = null, bool ownWorkspaces = false)
     {
         var settings = PoolSettings.Default with { Size = size };
-        Runner = new SandboxRunner(sandbox.Config with { Pool = change?.Invoke(settings) ?? settings }, new ProfileCatalog(sandbox.Config.ProfilesDirectory));
+        WorkspaceBase = ownWorkspaces ? Path.Combine(Path.GetTempPath(), "aisbx-pool-workspaces-" + Guid.NewGuid().ToString("N")) : sandbox.Config.WorkspaceBase;
+        _ownWorkspaceBase = ownWorkspaces;
+        Runner = new SandboxRunner(sandbox.Config with { Pool = change?.Invoke(settings) ?? settings, WorkspaceBase = WorkspaceBase }, new ProfileCatalog(sandbox.Config.ProfilesDirectory));
         _ownJournal = journalPath is null ? Path.Combine(Path.GetTempPath(), "aisbx-pool-profiles-" + Guid.NewGuid().ToString("N")) : null;
         Pool = new WarmPool(Runner, journalPath ?? _ownJournal);
     }
 
     private readonly string? _ownJournal;
+    private readonly bool _ownWorkspaceBase;
+
+    /// <summary>Where the pool's fresh workspaces are made.</summary>
+    public string WorkspaceBase { get; }
+
+    /// <summary>The workspaces in <see cref="WorkspaceBase"/> now.</summary>
+    public string[] Workspaces() => Directory.Exists(WorkspaceBase) ? Directory.GetDirectories(WorkspaceBase) : [];
 
     public SandboxRunner Runner { get; }
 
@@ -70,6 +83,11 @@ internal sealed class PooledRuns : IDisposable
         if (_ownJournal is not null)
         {
             File.Delete(_ownJournal);
+        }
+
+        if (_ownWorkspaceBase && Directory.Exists(WorkspaceBase))
+        {
+            Directory.Delete(WorkspaceBase, recursive: true);
         }
     }
 

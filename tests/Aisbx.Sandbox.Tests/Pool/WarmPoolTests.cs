@@ -158,10 +158,10 @@ public class WarmPoolTests(SandboxFixture sandbox)
     public async Task The_pool_refills_to_its_size_and_closing_it_removes_every_waiting_sandbox()
     {
         // Arrange
-        var before = Directory.GetDirectories(sandbox.Config.WorkspaceBase);
-        var runs = new PooledRuns(sandbox, size: 2);
+        var runs = new PooledRuns(sandbox, size: 2, ownWorkspaces: true);
+        var before = runs.Workspaces();
         await runs.WaitReadyAsync("default", 2);
-        var workspaces = Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before).ToList();
+        var workspaces = runs.Workspaces().Except(before).ToList();
 
         // Act
         await runs.HitAsync(PooledRuns.Request("true"));
@@ -171,7 +171,7 @@ public class WarmPoolTests(SandboxFixture sandbox)
         // Assert
         Assert.Equal(2, workspaces.Count); // the waiting ones, each with a workspace of its own
         Assert.DoesNotContain(runs.Pool.Ready, p => p.Ready > 0);
-        var left = Directory.GetDirectories(sandbox.Config.WorkspaceBase);
+        var left = runs.Workspaces();
         Assert.Empty(workspaces.Intersect(left));
         runs.Dispose();
     }
@@ -180,10 +180,10 @@ public class WarmPoolTests(SandboxFixture sandbox)
     public async Task A_used_sandbox_waiting_for_its_end_is_destroyed_when_the_pool_stops_first()
     {
         // Arrange
-        var before = Directory.GetDirectories(sandbox.Config.WorkspaceBase);
-        var runs = new PooledRuns(sandbox, size: 1);
+        var runs = new PooledRuns(sandbox, size: 1, ownWorkspaces: true);
+        var before = runs.Workspaces();
         await runs.WaitReadyAsync("default", 1);
-        var used = Assert.Single(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
+        var used = Assert.Single(runs.Workspaces().Except(before));
 
         // Act: the stop comes inside the moment the used sandbox waits before its end (WarmPool.AfterRun).
         await runs.HitAsync(PooledRuns.Request("echo left > /workspace/file"));
@@ -191,7 +191,7 @@ public class WarmPoolTests(SandboxFixture sandbox)
 
         // Assert: gone when the stop returns, and no replacement started for it.
         Assert.False(Directory.Exists(used), "the used sandbox's workspace outlived the pool's stop");
-        Assert.Empty(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
+        Assert.Empty(runs.Workspaces().Except(before));
         runs.Dispose();
     }
 
@@ -232,8 +232,8 @@ public class WarmPoolTests(SandboxFixture sandbox)
         var journal = Path.Combine(Path.GetTempPath(), "aisbx-pool-profiles-" + Guid.NewGuid().ToString("N"));
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         File.WriteAllText(journal, $"default\t{now - 7200}\n../../etc\t{now}\nnot a line\nminimal\tsoon\n");
-        var before = Directory.GetDirectories(sandbox.Config.WorkspaceBase);
-        var runs = new PooledRuns(sandbox, size: 1, journalPath: journal);
+        var runs = new PooledRuns(sandbox, size: 1, journalPath: journal, ownWorkspaces: true);
+        var before = runs.Workspaces();
 
         // Act
         runs.Pool.WarmUp();
@@ -241,7 +241,7 @@ public class WarmPoolTests(SandboxFixture sandbox)
 
         // Assert: default was last used two hours ago (keep_for is 10 minutes); the rest are not uses of a profile.
         Assert.Empty(runs.Pool.Ready);
-        Assert.Empty(Directory.GetDirectories(sandbox.Config.WorkspaceBase).Except(before));
+        Assert.Empty(runs.Workspaces().Except(before));
         runs.Dispose();
         File.Delete(journal);
     }
