@@ -96,7 +96,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             // Not in the list: the start completed it, so its result is there (and may be null: no sandbox came).
             if (!_waiting.Remove(waiter) && waiter.Task.Result is { } arrived)
             {
-                Hand(arrived);
+                _ = Hand(arrived); // (closed only when the pool stopped: StopAsync already waits for it then)
             }
         }
     }
@@ -210,6 +210,7 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             // Why is not lost: the same request, run the usual way, fails with the same error in the caller's words.
         }
 
+        Task closed;
         lock (_lock)
         {
             _starting--;
@@ -220,17 +221,24 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
                 return;
             }
 
-            Hand(started);
+            closed = Hand(started);
         }
+
+        // A start that ends after the pool stopped is closed, and its end (workspace, cgroup) is part of this task,
+        // which StopAsync waits for.
+        await closed.ConfigureAwait(false);
     }
 
-    /// <summary>A started, unused sandbox goes to the take that waits longest, or to the queue.</summary>
-    private void Hand(PooledSandbox started)
+    /// <summary>
+    /// A started, unused sandbox goes to the take that waits longest, or to the queue; one that came too late (the
+    /// pool stopped or drained) is closed, and the task is its end.
+    /// </summary>
+    private Task Hand(PooledSandbox started)
     {
         if (_disposed || _drained)
         {
             started.Sandbox.Close(_disposed ? SandboxEnd.ServerStopped : SandboxEnd.Idle);
-            return;
+            return started.Sandbox.Ended;
         }
 
         // A waiter still in the list is not completed yet: whoever removes one completes it, under the lock.
@@ -239,10 +247,11 @@ internal sealed class ProfilePool(string profile, int size, TimeSpan keepFor, Fu
             var waiter = _waiting[0];
             _waiting.RemoveAt(0);
             waiter.SetResult(started);
-            return;
+            return Task.CompletedTask;
         }
 
         _ready.Enqueue(started);
+        return Task.CompletedTask;
     }
 
     /// <summary>Takes that wait for more starts than are under way give up now (a start failed, or the pool stops).</summary>
