@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Aisbx.Core.Security;
 using Aisbx.Sandbox.Host;
@@ -41,6 +42,24 @@ public sealed class LeftoverSweepTests : IDisposable
         Assert.False(File.Exists(workspace + SandboxLease.Suffix));
         Assert.All(groups, group => Assert.False(Directory.Exists(group), group));
         Assert.Equal(1 + groups.Count, events.Count(e => e.Kind == SecurityEventKind.Sweep && e.SandboxId == sandboxId));
+    }
+
+    [Fact]
+    public void A_process_left_in_a_dead_aisbx_s_group_is_killed_and_the_group_removed()
+    {
+        // Arrange: what a bubblewrap stuck in its start looks like once its aisbx is gone: a process in the group.
+        Assert.SkipUnless(CgroupHost.ParentDirectories().Any(), "no cgroups here");
+        var (sandboxId, _, groups) = Leftover("999999999 1");
+        using var stuck = Process.Start("/bin/sleep", "300")!;
+        File.WriteAllText(Path.Combine(groups[0], "cgroup.procs"), stuck.Id.ToString(CultureInfo.InvariantCulture));
+
+        // Act
+        _runner.SweepLeftovers(null, "test");
+
+        // Assert
+        Assert.True(stuck.WaitForExit(5000), "the process in the group was left running");
+        Assert.All(groups, group => Assert.False(Directory.Exists(group), group));
+        Assert.False(File.Exists(Path.Combine(_config.WorkspaceBase, sandboxId) + SandboxLease.Suffix));
     }
 
     [Fact]

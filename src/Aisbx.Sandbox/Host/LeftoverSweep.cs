@@ -35,8 +35,12 @@ public static class LeftoverSweep
                 }
 
                 removed += RemoveWorkspace(Path.Combine(workspaceBase, sandboxId), sandboxId, "its aisbx is gone", events, caller);
-                removed += RemoveCgroups(sandboxId, events, caller);
-                TryDeleteFile(lease);
+                removed += RemoveCgroups(sandboxId, events, caller, out var groupsLeft);
+                if (!groupsLeft)
+                {
+                    // Kept otherwise: the lease is what says, at the next start, that the groups left are a dead aisbx's.
+                    TryDeleteFile(lease);
+                }
             }
 
             foreach (var directory in new DirectoryInfo(workspaceBase).EnumerateDirectories("sbx-*"))
@@ -91,20 +95,66 @@ public static class LeftoverSweep
         return 1;
     }
 
-    private static int RemoveCgroups(string sandboxId, ISecurityEventSink? events, string caller)
+    /// <summary>
+    /// The groups of a sandbox whose aisbx is gone, with whatever still runs in them killed first: a bubblewrap whose
+    /// aisbx died while it was starting can wait forever for a child that is gone, and keeps its group.
+    /// </summary>
+    private static int RemoveCgroups(string sandboxId, ISecurityEventSink? events, string caller, out bool groupsLeft)
     {
         var removed = 0;
+        groupsLeft = false;
         foreach (var parent in CgroupHost.ParentDirectories())
         {
             var group = Path.Combine(parent, sandboxId);
-            if (Directory.Exists(group) && TryRemoveGroup(group))
+            if (!Directory.Exists(group))
+            {
+                continue;
+            }
+
+            if (KillMembersAndRemove(group))
             {
                 removed++;
                 Publish(events, caller, sandboxId, $"removed the cgroup {group} of sandbox {sandboxId}: its aisbx is gone");
             }
+            else
+            {
+                groupsLeft = true;
+            }
         }
 
         return removed;
+    }
+
+    /// <summary>SIGKILL to every process in the group, then rmdir once they are gone (a second at most).</summary>
+    private static bool KillMembersAndRemove(string group)
+    {
+        var giveUp = Environment.TickCount64 + 1000;
+        while (true)
+        {
+            foreach (var pid in Members(group))
+            {
+                _ = Interop.Interop.KillPid(pid, Interop.Interop.SIGKILL);
+            }
+
+            if (TryRemoveGroup(group) || Environment.TickCount64 > giveUp)
+            {
+                return !Directory.Exists(group);
+            }
+
+            Thread.Sleep(10);
+        }
+    }
+
+    private static IEnumerable<int> Members(string group)
+    {
+        try
+        {
+            return [.. File.ReadLines(Path.Combine(group, "cgroup.procs")).Select(line => int.TryParse(line, out var pid) ? pid : 0).Where(pid => pid > 0)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>rmdir only: the kernel refuses a group that still has processes or children.</summary>
