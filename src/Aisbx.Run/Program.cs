@@ -7,10 +7,8 @@ using Aisbx.Sandbox;
 
 // Before anything opens a file: a closed 0, 1 or 2 must not be taken by one of this process's own descriptors.
 CallerDescriptors.Secure();
-CheckoutFreshness.Start(args);
 var aisbx = Path.Combine(Path.GetDirectoryName(Environment.ProcessPath) ?? ".", "aisbx");
 var parsed = RunArguments.TryParse(args);
-CheckoutFreshness.HandOffIfStale();
 if (parsed is null || !ResidentClient.Suits(parsed.Request) || !File.Exists(aisbx))
 {
     return HandOver.To(aisbx, args);
@@ -28,7 +26,7 @@ using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interru
 try
 {
     var place = new ResidentPlace(Aisbx.Core.Configuration.AisbxConfigLoader.DirectoryFor(parsed.ConfigOption));
-    var attempt = ResidentClient.TryRun(place, parsed.Request, ResidentPlace.Build(aisbx), interrupted.Token);
+    var attempt = ResidentClient.TryRun(place, parsed.Request, ResidentPlace.Build(aisbx), CheckoutFreshness.Wrapper, interrupted.Token);
     return attempt.ExitCode ?? HandOver.To(aisbx, args);
 }
 catch (PolicyRefusal refusal)

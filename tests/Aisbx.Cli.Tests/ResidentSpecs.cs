@@ -219,6 +219,34 @@ public sealed class ResidentSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_checkout_s_front_is_served_only_while_the_checkout_s_build_is_not_older_than_its_sources()
+    {
+        // Arrange: a checkout of its own, whose rebuild script only says how it was called; aisbx-run is started as
+        // that checkout's ./aisbx starts it (AISBX_CHECKOUT), and makes no check itself.
+        var checkout = Directory.CreateTempSubdirectory("aisbx-checkout-").FullName;
+        try
+        {
+            await CheckoutWatchSpecs.FakeCheckoutAsync(checkout);
+            File.WriteAllText(Path.Combine(checkout, "scripts", "checkout-run.sh"), "echo \"rebuild: $*\"\n");
+            await WarmAsync();
+            var script = $"AISBX_CHECKOUT={checkout} $AISBX run -- sh -c '{Probe}echo ran'";
+
+            // Act
+            var fresh = await ServedShellAsync(script, probed: true, _aisbx.RunFrontPath);
+            File.SetLastWriteTimeUtc(Path.Combine(checkout, "src", "Aisbx.Core", "Thing.cs"), DateTime.UtcNow.AddHours(1));
+            var stale = await _aisbx.ShellAsync(script, _aisbx.RunFrontPath);
+
+            // Assert: the stale one was missed, handed to aisbx, which found the build stale and went to the rebuild.
+            Assert.Equal((0, "ran\n", ""), fresh);
+            Assert.Equal((0, $"rebuild: --config {_aisbx.ConfigDirectory} run -- sh -c {Probe}echo ran\n"), (stale.ExitCode, stale.Stdout));
+        }
+        finally
+        {
+            Directory.Delete(checkout, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_server_ends_when_its_socket_is_removed()
     {
         await WarmAsync();

@@ -61,7 +61,8 @@ public sealed class WrapperSpecs : IDisposable
         Assert.True(fresh.ExitCode == 0, fresh.Stderr);
         Assert.Contains("Usage:", fresh.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("rebuild", fresh.Stdout, StringComparison.Ordinal);
-        // (a run goes to aisbx-run, which makes the same check before it does anything)
+        // (a run goes to aisbx-run, which checks nothing itself: with no server to vouch for the checkout, it hands
+        // the run to aisbx, which checks)
         Assert.Equal((0, "rebuild: run -- echo two words\n"), (stale.ExitCode, stale.Stdout));
     }
 

@@ -74,7 +74,7 @@ internal static class RunCommand
             var resident = !dryRunOnly && Resident.ResidentClient.Suits(request)
                 ? new Resident.ResidentPlace(AisbxConfigLoader.DirectoryFor(parseResult.GetValue(configOption)))
                 : null;
-            var attempt = resident is null ? default : Resident.ResidentClient.TryRun(resident, request, Resident.ResidentPlace.Build(), cancellationToken);
+            var attempt = resident is null ? default : Resident.ResidentClient.TryRun(resident, request, Resident.ResidentPlace.Build(), checkout: null, cancellationToken);
             if (attempt.ExitCode is { } residentExit)
             {
                 return residentExit;

@@ -27,7 +27,8 @@ internal static class ResidentClient
     public readonly record struct Attempt(int? ExitCode, bool NoServer);
 
     /// <param name="build">The stamp of the aisbx binary this run would otherwise go to (<see cref="ResidentPlace.Build"/>).</param>
-    public static Attempt TryRun(ResidentPlace place, RunRequest request, string build, CancellationToken cancellationToken)
+    /// <param name="checkout">A checkout whose freshness this process did not check: the server checks it (a stale one is missed).</param>
+    public static Attempt TryRun(ResidentPlace place, RunRequest request, string build, string? checkout, CancellationToken cancellationToken)
     {
         if (!FileStamp.IsPrivateDirectory(place.Directory))
         {
@@ -45,7 +46,7 @@ internal static class ResidentClient
             return new Attempt(null, NoServer: false);
         }
 
-        var message = ResidentWire.Encode(ResidentRequest.From(request, build, ResidentPlace.Environment()));
+        var message = ResidentWire.Encode(ResidentRequest.From(request, build, ResidentPlace.Environment(), checkout));
         if (message.Length > MaxRequestBytes)
         {
             return new Attempt(null, NoServer: false);

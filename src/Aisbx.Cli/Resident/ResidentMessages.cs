@@ -38,10 +38,17 @@ internal sealed record ResidentRequest
 
     public bool StderrOpen { get; init; }
 
-    public static ResidentRequest From(RunRequest run, string build, string environment) => new()
+    /// <summary>
+    /// The checkout whose <c>./aisbx</c> started the caller (<c>aisbx-run</c>), which made no freshness check of its
+    /// own: the server runs nothing for it while the checkout's sources are newer than its build.
+    /// </summary>
+    public string? Checkout { get; init; }
+
+    public static ResidentRequest From(RunRequest run, string build, string environment, string? checkout) => new()
     {
         Build = build,
         Environment = environment,
+        Checkout = checkout,
         Profile = run.Profile,
         Command = [.. run.Command],
         Env = new Dictionary<string, string>(run.Env, StringComparer.Ordinal),

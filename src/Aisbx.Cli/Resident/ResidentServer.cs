@@ -27,6 +27,7 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
     private readonly string _environment = ResidentPlace.Environment();
     private readonly string _configStamp = place.ConfigStamp();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CheckoutWatch _checkouts = new();
     private long _lastRun = Stopwatch.GetTimestamp();
     private int _active;
     private ResidentListener? _listener;
@@ -40,7 +41,11 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
         Volatile.Read(ref _listener)?.Wake();
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _checkouts.Dispose();
+    }
 
     /// <summary>Serves until it is no longer wanted; each connection on a thread of its own (it spawns and supervises).</summary>
     public void Serve(ResidentListener listener)
@@ -105,6 +110,13 @@ internal sealed class ResidentServer(ResidentPlace place, AisbxConfig config, Sa
             if (request.Environment != _environment)
             {
                 Reply(connection, new ResidentReply { Outcome = ResidentReply.MissedOutcome, Reason = "environment" });
+                return;
+            }
+
+            if (request.Checkout is { } checkout && _checkouts.IsStale(checkout))
+            {
+                // The caller hands the run to aisbx, which finds the build stale by itself and rebuilds first.
+                Reply(connection, new ResidentReply { Outcome = ResidentReply.MissedOutcome, Reason = "checkout" });
                 return;
             }
 

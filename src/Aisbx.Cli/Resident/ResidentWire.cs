@@ -41,6 +41,7 @@ internal static class ResidentWire
             json.WriteBoolean("json", request.Json);
             json.WriteBoolean("stdoutOpen", request.StdoutOpen);
             json.WriteBoolean("stderrOpen", request.StderrOpen);
+            WriteOptional(json, "checkout", request.Checkout);
             json.WriteEndObject();
         }
 
@@ -85,6 +86,7 @@ internal static class ResidentWire
                 Json = root.GetProperty("json").GetBoolean(),
                 StdoutOpen = root.GetProperty("stdoutOpen").GetBoolean(),
                 StderrOpen = root.GetProperty("stderrOpen").GetBoolean(),
+                Checkout = OptionalString(root, "checkout"),
             };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or NullReferenceException)
