@@ -13,6 +13,13 @@ public sealed class ResidentSpecs : IDisposable
     /// <summary>Prints, to stderr, what started the program: <c>launch</c> (pooled) or <c>bwrap</c> (the run's own).</summary>
     private const string Probe = "cat /proc/$PPID/comm >&2; ";
 
+    /// <summary>Ctrl-C (SIGINT; a background job's is reset first) once the program has started.</summary>
+    private const string Interrupted = """
+        out=$(mktemp); env --default-signal=INT $AISBX run -- sh -c '{probe}echo started; exec sleep 60' >"$out" & pid=$!
+        for i in $(seq 400); do grep -q started "$out" && break; sleep 0.05; done
+        kill -INT $pid; wait $pid; echo "status=$?" >&2; cat "$out"; rm -f "$out"
+        """;
+
     private readonly AisbxBinary _aisbx = new(resident: true);
 
     private string RunDirectory => Path.Combine(_aisbx.ConfigDirectory, "run");
@@ -86,6 +93,7 @@ public sealed class ResidentSpecs : IDisposable
     [InlineData("""$AISBX run -- no-such-program-xyz; echo "status=$?" >&2""")]
     [InlineData("""$AISBX run --memory 64G -- true; echo "status=$?" >&2""")]
     [InlineData("""$AISBX run -p strict -- sh -c 'curl http://example.com'; echo "status=$?" >&2""")]
+    [InlineData(Interrupted)]
     public async Task The_server_answers_as_the_run_s_own_sandbox_would(string script)
     {
         // Arrange: the same config, once with the resident server and once without.

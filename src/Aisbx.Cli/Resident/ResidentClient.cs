@@ -19,6 +19,9 @@ internal static class ResidentClient
 
     public const int MaxReplyBytes = 8 * 1024;
 
+    /// <summary>How long an interrupted run waits for the server's account of it (the program killed) before it gives up.</summary>
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether a run could use a pooled sandbox at all (a fresh workspace, no secrets, the profile's own network).</summary>
     public static bool Suits(RunRequest request) =>
         request.Workdir is null && request.Secrets.IsEmpty && request.AllowHosts is null && request.Network != Core.Profiles.NetworkMode.Allowlist;
@@ -59,7 +62,15 @@ internal static class ResidentClient
         }
 
         stdin.ReadEndSent();
-        using var hangUp = cancellationToken.Register(connection.Shutdown);
+        // Interrupted (Ctrl-C, SIGTERM): the server sees the hang-up and kills the program, then says how the run
+        // ended, as a run made here would (killed: 137); a server that does not answer in time is left.
+        using var giveUp = new CancellationTokenSource();
+        using var gaveUp = giveUp.Token.Register(connection.Shutdown);
+        using var hangUp = cancellationToken.Register(() =>
+        {
+            connection.HangUp();
+            giveUp.CancelAfter(InterruptGrace);
+        });
         var reply = Receive(connection, cancellationToken);
         if (reply is null)
         {
@@ -87,9 +98,13 @@ internal static class ResidentClient
 
     private static ResidentReply? Receive(ResidentConnection connection, CancellationToken cancellationToken)
     {
-        var received = connection.Receive(MaxReplyBytes, 0);
+        if (connection.Receive(MaxReplyBytes, 0) is { } answer)
+        {
+            return ResidentWire.DecodeReply(answer.Message);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
-        return received is { } answer ? ResidentWire.DecodeReply(answer.Message) : null;
+        return null;
     }
 }
 

@@ -7,6 +7,7 @@ internal static partial class Interop
 {
     internal const int SO_PEERCRED = 17;
     internal const short POLLRDHUP = 0x2000;
+    internal const int SHUT_WR = 1;
     internal const int SHUT_RDWR = 2;
     internal const int MSG_TRUNC = 0x20;
     internal const int ENOENT = 2;

@@ -168,6 +168,9 @@ public sealed unsafe class ResidentConnection : IDisposable
         _ = Write(fd, &one, 1);
     }
 
+    /// <summary>Says nothing more: the peer sees a hang-up (POLLRDHUP) and can still answer.</summary>
+    public void HangUp() => _ = Interop.Interop.Shutdown(_fd, SHUT_WR);
+
     /// <summary>Ends the connection both ways: a wait on it at either end returns.</summary>
     public void Shutdown() => _ = Interop.Interop.Shutdown(_fd, SHUT_RDWR);
 
