@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Aisbx.Core.Configuration;
+using Aisbx.Service.Limits;
 using Aisbx.Service.Runs;
 
 namespace Aisbx.Server;
@@ -17,13 +18,12 @@ public sealed class RunGate(ServerSettings settings) : IRunGate, IDisposable
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
 
-    private readonly PartitionedRateLimiter<string> _perCaller = PartitionedRateLimiter.Create<string, string>(caller =>
-        RateLimitPartition.GetConcurrencyLimiter(caller, _ => new ConcurrencyLimiterOptions
-        {
-            PermitLimit = settings.MaxRunningPerKey,
-            QueueLimit = settings.MaxRunningPerKey * 32,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+    private readonly QuietPartitionedLimiter<string> _perCaller = new(caller => caller, _ => new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = settings.MaxRunningPerKey,
+        QueueLimit = settings.MaxRunningPerKey * 32,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    }));
 
     public async ValueTask<IDisposable?> EnterAsync(string caller, CancellationToken cancellationToken)
     {

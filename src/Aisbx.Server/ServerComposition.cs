@@ -6,6 +6,7 @@ using Aisbx.Core.Security;
 using Aisbx.Mcp;
 using Aisbx.Service;
 using Aisbx.Service.Events;
+using Aisbx.Service.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -49,11 +50,12 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
         services.AddAisbxMcp(Context).WithHttpTransport(options => options.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
         services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.Request.Path == "/healthz"
-                    ? RateLimitPartition.GetNoLimiter("healthz")
+            options.GlobalLimiter = new QuietPartitionedLimiter<HttpContext>(
+                http => http.Request.Path == "/healthz" ? Unlimited : Partition(http),
+                partition => partition == Unlimited
+                    ? new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = int.MaxValue, QueueLimit = 0 })
                     // A sliding window: a burst cannot straddle a window boundary to get twice the limit.
-                    : RateLimitPartition.GetSlidingWindowLimiter(Partition(http), _ => new SlidingWindowRateLimiterOptions
+                    : new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
                     {
                         PermitLimit = _settings.RequestsPerMinute,
                         Window = TimeSpan.FromMinutes(1),
@@ -104,6 +106,9 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
     }
 
     /// <summary>Rate limits are per key; without keys (an open loopback server), per address.</summary>
+    /// <summary>The partition of /healthz, which nothing limits (no caller's partition is named so: theirs start "key:" or "ip:").</summary>
+    private const string Unlimited = "healthz";
+
     private static string Partition(HttpContext http) =>
         http.Items[ApiKeyAuthentication.KeyItem] is ApiKeyRecord key ? "key:" + key.Name : "ip:" + http.Connection.RemoteIpAddress;
 }

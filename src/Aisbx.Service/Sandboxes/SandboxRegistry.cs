@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
+using Aisbx.Service.Limits;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Sandboxes;
 using Aisbx.Sandbox.Live;
@@ -29,7 +30,7 @@ public sealed class SandboxRegistry : IDisposable
     public SandboxRegistry(LiveSandboxSettings settings)
     {
         _settings = settings;
-        _creations = PartitionedRateLimiter.Create<string, string>(owner => RateLimitPartition.GetSlidingWindowLimiter(owner, _ => new SlidingWindowRateLimiterOptions
+        _creations = new QuietPartitionedLimiter<string>(owner => owner, _ => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = settings.CreationsPerMinute,
             Window = TimeSpan.FromMinutes(1),
