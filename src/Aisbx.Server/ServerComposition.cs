@@ -1,15 +1,11 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
 using Aisbx.Core.Audit;
 using Aisbx.Core.Configuration;
 using Aisbx.Core.Security;
 using Aisbx.Mcp;
 using Aisbx.Service;
 using Aisbx.Service.Events;
-using Aisbx.Service.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +23,9 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
     private readonly ServerSettings _settings = config.Server;
     private readonly AuditSink _audit = new(new AuditLog(config.AuditDirectory));
     private readonly RunGate _gate = new(config.Server);
+    private RequestRateLimit? _rateLimit;
+
+    private RequestRateLimit RateLimit => _rateLimit ??= new RequestRateLimit(_settings, Events);
 
     public ServerMetrics Metrics { get; } = new(new Core.Profiles.ProfileCatalog(config.ProfilesDirectory).Names());
 
@@ -48,30 +47,6 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
     {
         services.AddRoutingCore();
         services.AddAisbxMcp(Context).WithHttpTransport(options => options.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
-        services.AddRateLimiter(options =>
-        {
-            options.GlobalLimiter = new QuietPartitionedLimiter<HttpContext>(
-                http => http.Request.Path == "/healthz" ? Unlimited : Partition(http),
-                partition => partition == Unlimited
-                    ? new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = int.MaxValue, QueueLimit = 0 })
-                    // A sliding window: a burst cannot straddle a window boundary to get twice the limit.
-                    : new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-                    {
-                        PermitLimit = _settings.RequestsPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        SegmentsPerWindow = 6,
-                        QueueLimit = 0,
-                    }));
-            options.OnRejected = (rejected, _) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                Events.Publish(new SecurityEvent(SecurityEventKind.RateLimited, $"over {_settings.RequestsPerMinute} requests a minute on {rejected.HttpContext.Request.Path}",
-                    Severity.Low, "refused", null, "-", Partition(rejected.HttpContext), DateTimeOffset.UtcNow));
-                return new ValueTask(ErrorReply.WriteAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "rate-limit", -32000,
-                    $"over {_settings.RequestsPerMinute} requests a minute: retry after the time in Retry-After"));
-            };
-        });
     }
 
     public void UsePipeline(IApplicationBuilder app, HostOriginGuard guard, IHostApplicationLifetime lifetime)
@@ -84,7 +59,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
         app.Use(SecurityHeaders.InvokeAsync);
         app.Use(guard.InvokeAsync);
         app.Use(authentication.InvokeAsync);
-        app.UseRateLimiter();
+        app.Use(RateLimit.InvokeAsync);
         app.Use(RequestShapeGuard.InvokeAsync);
         app.Use(RestErrorBodies.InvokeAsync);
         app.UseRouting();
@@ -102,13 +77,7 @@ internal sealed class ServerComposition(AisbxConfig config) : IDisposable
     {
         _audit.Dispose();
         _gate.Dispose();
+        _rateLimit?.Dispose();
         _context?.Dispose();
     }
-
-    /// <summary>Rate limits are per key; without keys (an open loopback server), per address.</summary>
-    /// <summary>The partition of /healthz, which nothing limits (no caller's partition is named so: theirs start "key:" or "ip:").</summary>
-    private const string Unlimited = "healthz";
-
-    private static string Partition(HttpContext http) =>
-        http.Items[ApiKeyAuthentication.KeyItem] is ApiKeyRecord key ? "key:" + key.Name : "ip:" + http.Connection.RemoteIpAddress;
 }

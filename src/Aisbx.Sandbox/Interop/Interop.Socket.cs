@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Aisbx.Sandbox.Interop;
 
-/// <summary>A unix socket pair, and receiving a descriptor passed as SCM_RIGHTS.</summary>
+/// <summary>A unix socket pair, and descriptors sent and received as SCM_RIGHTS.</summary>
 internal static partial class Interop
 {
     internal const int AF_UNIX = 1;
@@ -54,6 +54,47 @@ internal static partial class Interop
         return controlLength >= (nuint)(sizeof(CmsgHdr) + sizeof(int)) && header->Level == SOL_SOCKET && header->Type == SCM_RIGHTS
             ? new ReadOnlySpan<int>(control + sizeof(CmsgHdr), ((int)header->Length - sizeof(CmsgHdr)) / sizeof(int))
             : [];
+    }
+
+    /// <summary>The most descriptors <see cref="SendWithDescriptors"/> passes in one message.</summary>
+    internal const int MaxSentDescriptors = 8;
+
+    /// <summary>
+    /// Sends one message with <paramref name="descriptors"/> beside it as SCM_RIGHTS (no control message for none),
+    /// again after EINTR, never raising SIGPIPE; whether all of it went.
+    /// </summary>
+    internal static unsafe bool SendWithDescriptors(int socket, ReadOnlySpan<byte> message, ReadOnlySpan<int> descriptors)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(descriptors.Length, MaxSentDescriptors);
+        var controlSize = CmsgSpace(MaxSentDescriptors);
+        var control = stackalloc byte[controlSize];
+        fixed (byte* bytes = message)
+        {
+            var iov = new IoVec { Base = bytes, Length = (nuint)message.Length };
+            var header = new MsgHdr { Iov = &iov, IovLength = 1 };
+            if (!descriptors.IsEmpty)
+            {
+                new Span<byte>(control, controlSize).Clear();
+                var rights = (CmsgHdr*)control;
+                rights->Length = (nuint)(sizeof(CmsgHdr) + descriptors.Length * sizeof(int));
+                rights->Level = SOL_SOCKET;
+                rights->Type = SCM_RIGHTS;
+                descriptors.CopyTo(new Span<int>(control + sizeof(CmsgHdr), descriptors.Length));
+                header.Control = control;
+                header.ControlLength = (nuint)CmsgSpace(descriptors.Length);
+            }
+
+            while (true)
+            {
+                var sent = SendMsg(socket, &header, MSG_NOSIGNAL);
+                if (sent < 0 && Marshal.GetLastPInvokeError() == EINTR)
+                {
+                    continue;
+                }
+
+                return sent == message.Length;
+            }
+        }
     }
 
     [LibraryImport(Libraries.Libc, EntryPoint = "socketpair", SetLastError = true)]

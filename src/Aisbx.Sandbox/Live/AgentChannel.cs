@@ -16,40 +16,14 @@ internal sealed unsafe class AgentChannel(SafeFileHandle socket) : IDisposable
     /// <summary>The ready frame's: the filter's listener and the two egress listeners.</summary>
     private const int MaxDescriptors = 3;
 
-    private const int MaxOutgoingDescriptors = 4;
-
     public int Fd => (int)socket.DangerousGetHandle();
 
     public bool Send(AgentMessage frame, ReadOnlySpan<int> descriptors)
     {
         var bytes = stackalloc byte[AgentMessage.Size];
-        frame.WriteTo(new Span<byte>(bytes, AgentMessage.Size));
-        var iov = new IoVec { Base = bytes, Length = AgentMessage.Size };
-        var controlSize = sizeof(CmsgHdr) + MaxOutgoingDescriptors * sizeof(int);
-        var control = stackalloc byte[controlSize];
-        var message = new MsgHdr { Iov = &iov, IovLength = 1 };
-        if (!descriptors.IsEmpty)
-        {
-            new Span<byte>(control, controlSize).Clear();
-            var header = (CmsgHdr*)control;
-            header->Length = (nuint)(sizeof(CmsgHdr) + descriptors.Length * sizeof(int));
-            header->Level = SOL_SOCKET;
-            header->Type = SCM_RIGHTS;
-            descriptors.CopyTo(new Span<int>(control + sizeof(CmsgHdr), descriptors.Length));
-            message.Control = control;
-            message.ControlLength = (nuint)CmsgSpace(descriptors.Length);
-        }
-
-        while (true)
-        {
-            var sent = SendMsg(Fd, &message, MSG_NOSIGNAL);
-            if (sent < 0 && Marshal.GetLastPInvokeError() == EINTR)
-            {
-                continue;
-            }
-
-            return sent == AgentMessage.Size;
-        }
+        var message = new Span<byte>(bytes, AgentMessage.Size);
+        frame.WriteTo(message);
+        return SendWithDescriptors(Fd, message, descriptors);
     }
 
     /// <summary>Reads one frame without waiting.</summary>

@@ -48,38 +48,7 @@ public sealed unsafe class ResidentConnection : IDisposable
         return new ResidentConnection(fd);
     }
 
-    public bool Send(ReadOnlySpan<byte> message, ReadOnlySpan<int> descriptors)
-    {
-        fixed (byte* bytes = message)
-        {
-            var iov = new IoVec { Base = bytes, Length = (nuint)message.Length };
-            var controlSize = CmsgSpace(Math.Max(descriptors.Length, 1));
-            var control = stackalloc byte[controlSize];
-            var header = new MsgHdr { Iov = &iov, IovLength = 1 };
-            if (!descriptors.IsEmpty)
-            {
-                new Span<byte>(control, controlSize).Clear();
-                var cmsg = (CmsgHdr*)control;
-                cmsg->Length = (nuint)(sizeof(CmsgHdr) + descriptors.Length * sizeof(int));
-                cmsg->Level = SOL_SOCKET;
-                cmsg->Type = SCM_RIGHTS;
-                descriptors.CopyTo(new Span<int>(control + sizeof(CmsgHdr), descriptors.Length));
-                header.Control = control;
-                header.ControlLength = (nuint)CmsgSpace(descriptors.Length);
-            }
-
-            while (true)
-            {
-                var sent = SendMsg(_fd, &header, MSG_NOSIGNAL);
-                if (sent < 0 && Marshal.GetLastPInvokeError() == EINTR)
-                {
-                    continue;
-                }
-
-                return sent == message.Length;
-            }
-        }
-    }
+    public bool Send(ReadOnlySpan<byte> message, ReadOnlySpan<int> descriptors) => Interop.Interop.SendWithDescriptors(_fd, message, descriptors);
 
     /// <summary>
     /// Waits for one message of at most <paramref name="maxBytes"/> with at most <paramref name="maxDescriptors"/>
