@@ -11,6 +11,7 @@ per second can only be lower. This is what the throughput bar of issue 13 (>= 0.
 """
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -49,6 +50,8 @@ def main():
     try:
         config, workdir = scratch_config(scratch)
         ensure_trees(aisbx, config, "default")
+        # One real run first: it lets the unprivileged uid traverse to the scratch workdir (the command binds it).
+        subprocess.run([aisbx, "--config", config, "run", "-w", workdir, "--", "/bin/true"], check=True, stdin=subprocess.DEVNULL)
         command = BwrapCommand(aisbx, config, workdir, scratch)
         stdin = [(os.POSIX_SPAWN_DUP2, os.open(os.devnull, os.O_RDONLY), 0)]
         variants = [
