@@ -14,13 +14,10 @@ import subprocess
 import sys
 import tempfile
 
-from sandbox_command import ensure_trees, ROOT, build, percentile, scratch_config, spawn_and_wait
+from sandbox_command import BARE, ensure_trees, ROOT, build, percentile, scratch_config, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
 
 
 def main():

@@ -20,16 +20,13 @@ import sys
 import tempfile
 import time
 
-from sandbox_command import BUILD, TREES, Rest, build, ensure_trees, percentile, serve, spawn_and_wait, timed
+from sandbox_command import BARE, BUILD, TREES, Rest, build, ensure_trees, percentile, serve, spawn_and_wait, timed
 sys.path.insert(0, os.path.dirname(__file__))
 from importlib import import_module
 StdioClient = import_module("mcp-latency").StdioClient
 
 CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 IDLE = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
 
 
 def memory_of(sandbox_id):

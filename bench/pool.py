@@ -21,19 +21,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 from importlib import import_module
-from sandbox_command import BUILD, TREES, Rest, build, ensure_trees, percentile, serve, spawn_and_wait, timed
+from sandbox_command import BARE, BUILD, TREES, Rest, build, ensure_trees, percentile, runs_per_second, serve, spawn_and_wait, timed
 
 StdioClient = import_module("mcp-latency").StdioClient
 
 CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5
-BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
 
 
 class PoolRest(Rest):
@@ -72,23 +68,6 @@ def cpu_seconds(pid):
         except OSError:
             pass
     return own, sandboxes
-
-
-def throughput(clients, work):
-    """Runs per second of `clients` threads each calling work(i) back to back for SECONDS."""
-    done = [0] * clients
-    stop = time.monotonic() + SECONDS
-    def loop(i):
-        while time.monotonic() < stop:
-            work(i)
-            done[i] += 1
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
-    start = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.monotonic() - start)
 
 
 def main():
@@ -153,9 +132,9 @@ def main():
         print(f"  {'clients':>7} {'bwrap runs/s':>13} {'aisbx runs/s':>13} {'ratio':>6}   pool hits / misses (reasons)")
         for clients in (1, 4, 8):
             connections = [PoolRest(port) for _ in range(clients)]
-            bwrap_rate = throughput(clients, lambda i: spawn_and_wait(BARE, devnull))
+            bwrap_rate = runs_per_second(clients, SECONDS, lambda i: spawn_and_wait(BARE, devnull))
             _, hits0, misses0 = rest.pool()
-            aisbx_rate = throughput(clients, lambda i: connections[i].run_true())
+            aisbx_rate = runs_per_second(clients, SECONDS, lambda i: connections[i].run_true())
             _, hits1, misses1 = rest.pool()
             reasons = {k: misses1.get(k, 0) - misses0.get(k, 0) for k in misses1 if misses1.get(k, 0) - misses0.get(k, 0) > 0}
             print(f"  {clients:>7} {bwrap_rate:>13.1f} {aisbx_rate:>13.1f} {aisbx_rate / bwrap_rate:>6.2f}   "

@@ -20,12 +20,9 @@ import sys
 import tempfile
 import time
 
-from sandbox_command import TREES, build, ensure_trees, interleaved, percentile, spawn_and_wait
+from sandbox_command import BARE, TREES, build, ensure_trees, interleaved, percentile, spawn_and_wait
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100
-BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
 
 
 def runs(aisbx, scratch):

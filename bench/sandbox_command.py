@@ -11,6 +11,11 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# What aisbx is compared with: bare bubblewrap with every namespace, /usr and nothing else, running /bin/true.
+BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
+        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
 BUILD = os.path.join(ROOT, ".build", "aisbx")
 
 
@@ -134,6 +139,25 @@ class BwrapCommand:
                     raise SystemExit("the launcher handed over no listener")
                 os.close(listeners[0])
                 ours.close()
+
+
+def runs_per_second(clients, seconds, work):
+    """Runs per second of `clients` threads each calling work(i) back to back for `seconds`."""
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def loop(i):
+        while time.monotonic() < stop:
+            work(i)
+            done[i] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - start)
 
 
 def percentile(ordered, fraction):

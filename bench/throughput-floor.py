@@ -14,34 +14,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 
-from sandbox_command import BwrapCommand, build, ensure_trees, scratch_config, spawn_and_wait
+from sandbox_command import BARE, BwrapCommand, build, ensure_trees, runs_per_second, scratch_config, spawn_and_wait
 
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5
-BARE = ["/usr/bin/bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev", "/bin/true"]
-
-
-def rate(clients, work):
-    """Runs per second of `clients` threads each calling work() back to back for SECONDS."""
-    done = [0] * clients
-    stop = time.monotonic() + SECONDS
-
-    def loop(i):
-        while time.monotonic() < stop:
-            work()
-            done[i] += 1
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
-    start = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(done) / (time.monotonic() - start)
 
 
 def main():
@@ -55,16 +31,16 @@ def main():
         command = BwrapCommand(aisbx, config, workdir, scratch)
         stdin = [(os.POSIX_SPAWN_DUP2, os.open(os.devnull, os.O_RDONLY), 0)]
         variants = [
-            ("bare bubblewrap", lambda: spawn_and_wait(BARE, stdin)),
-            ("aisbx's command", lambda: command.run(with_launcher=False)),
-            ("+ launcher", lambda: command.run(with_launcher=True)),
+            ("bare bubblewrap", lambda _: spawn_and_wait(BARE, stdin)),
+            ("aisbx's command", lambda _: command.run(with_launcher=False)),
+            ("+ launcher", lambda _: command.run(with_launcher=True)),
         ]
         for _, work in variants:
-            work()
+            work(0)
         print(f"runs per second, {SECONDS:g} s per phase, /bin/true back to back; {os.cpu_count()} cores; uid {os.getuid()}")
         print(f"  {'clients':>7}  " + "  ".join(f"{name:>16}" for name, _ in variants) + "  ratios to bare")
         for clients in (1, 4, 8):
-            rates = [rate(clients, work) for _, work in variants]
+            rates = [runs_per_second(clients, SECONDS, work) for _, work in variants]
             ratios = "  ".join(f"{r / rates[0]:.2f}" for r in rates[1:])
             print(f"  {clients:>7}  " + "  ".join(f"{r:>16.1f}" for r in rates) + f"  {ratios}")
     finally:
