@@ -11,17 +11,22 @@ namespace Aisbx.Service.Limits;
 /// are dropped while new ones are made, so that many callers cannot grow it without bound. A dropped partition
 /// held nothing and starts again full, which is what it would have been by then.
 /// </summary>
-/// <param name="idleLimit">How long a partition that holds nothing must be unused before it may be dropped (10 minutes).</param>
+/// <param name="idleLimit">
+/// How long a partition must have held nothing before it may be dropped (10 s, as the library's): a window limiter
+/// holds nothing once its whole window has passed, so dropping it changes no answer.
+/// </param>
 public sealed class QuietPartitionedLimiter<TResource>(Func<TResource, string> partitionOf, Func<string, RateLimiter> create, TimeSpan? idleLimit = null)
     : PartitionedRateLimiter<TResource>
 {
     /// <summary>Partitions kept before idle ones are looked for.</summary>
     public const int SweepAbove = 256;
 
-    private readonly TimeSpan _idleLimit = idleLimit ?? TimeSpan.FromMinutes(10);
+    private readonly TimeSpan _idleLimit = idleLimit ?? TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, RateLimiter> _partitions = new(StringComparer.Ordinal);
     private readonly Lock _sweepLock = new();
+    private long _sweptAt;
+    private int _leftBySweep;
     private bool _disposed;
 
     public int Partitions => _partitions.Count;
@@ -67,8 +72,10 @@ public sealed class QuietPartitionedLimiter<TResource>(Func<TResource, string> p
             return limiter;
         }
 
-        if (_partitions.Count >= SweepAbove)
+        var count = _partitions.Count;
+        if (count >= SweepAbove && (count >= 2 * Volatile.Read(ref _leftBySweep) || Environment.TickCount64 - Volatile.Read(ref _sweptAt) >= 1000))
         {
+            // At most once a second unless the partitions doubled since: many new callers at once cost no sweep each.
             DropIdle();
         }
 
@@ -94,6 +101,9 @@ public sealed class QuietPartitionedLimiter<TResource>(Func<TResource, string> p
                     limiter.Dispose();
                 }
             }
+
+            Volatile.Write(ref _leftBySweep, _partitions.Count);
+            Volatile.Write(ref _sweptAt, Environment.TickCount64);
         }
     }
 
