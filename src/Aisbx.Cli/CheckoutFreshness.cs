@@ -14,10 +14,6 @@ internal static partial class CheckoutFreshness
     public const string Variable = "AISBX_CHECKOUT";
 
     private const int X_OK = 1;
-    private const int AtCurrentDirectory = -100;
-    private const int OpenPath = 0x200000;
-    private const int OpenDirectoryOnly = 0x10000;
-    private const int OpenCloseOnExec = 0x80000;
 
     /// <summary>struct statx is 256 bytes on every architecture; stx_mtime (seconds, then nanoseconds) is at 0x70.</summary>
     private const int StatxSize = 256;
@@ -96,95 +92,32 @@ internal static partial class CheckoutFreshness
 
     /// <summary>
     /// Every path of a listing (one per line) against a time, stat by stat on the listing's own bytes: this runs
-    /// before every command of the checkout's ./aisbx, over some 500 paths, so no string is made per path. Each is
-    /// looked up in its directory, held open while the lines stay in it: a whole path walked from / for each was
-    /// most of the check's CPU (a run of the checkout's ./aisbx paid about 1.5 ms for it).
+    /// before every command of the checkout's ./aisbx, over some 500 paths, so no string is made per path.
     /// </summary>
     private static unsafe bool AnyNewerThan(string listing, ModificationTime reference)
     {
         var bytes = File.ReadAllBytes(listing);
         Span<byte> path = stackalloc byte[4096];
-        var directory = new OpenDirectory();
-        try
+        foreach (var range in ((ReadOnlySpan<byte>)bytes).Split((byte)'\n'))
         {
-            foreach (var range in ((ReadOnlySpan<byte>)bytes).Split((byte)'\n'))
+            var line = bytes.AsSpan(range);
+            if (line.IsEmpty || line.Length >= path.Length)
             {
-                var line = bytes.AsSpan(range);
-                if (line.IsEmpty || line.Length >= path.Length)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                line.CopyTo(path);
-                path[line.Length] = 0;
-                var slash = line.LastIndexOf((byte)'/');
-                fixed (byte* name = path)
+            line.CopyTo(path);
+            path[line.Length] = 0;
+            fixed (byte* name = path)
+            {
+                if (ModifiedAt(name, out var modified) && modified.IsAfter(reference))
                 {
-                    var at = slash > 0 && slash < line.Length - 1 ? directory.For(line[..slash]) : AtCurrentDirectory;
-                    if (ModifiedAt(at, at == AtCurrentDirectory ? name : name + slash + 1, out var modified) && modified.IsAfter(reference))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
-        }
-        finally
-        {
-            directory.Close();
         }
 
         return false;
-    }
-
-    /// <summary>The directory of the last line, open as a path; the whole path is used where it cannot be opened.</summary>
-    private unsafe struct OpenDirectory
-    {
-        private byte[] _path;
-        private int _length;
-        private int _fd;
-
-        public OpenDirectory()
-        {
-            _path = new byte[4096];
-            _length = -1;
-            _fd = AtCurrentDirectory;
-        }
-
-        /// <summary>A descriptor of <paramref name="directory"/>, or <see cref="AtCurrentDirectory"/> if it cannot be opened.</summary>
-        public int For(ReadOnlySpan<byte> directory)
-        {
-            if (_length == directory.Length && directory.SequenceEqual(_path.AsSpan(0, _length)))
-            {
-                return _fd;
-            }
-
-            Close();
-            directory.CopyTo(_path);
-            _length = directory.Length;
-            _path[_length] = 0;
-            fixed (byte* zeroTerminated = _path)
-            {
-                _fd = Open(zeroTerminated, OpenPath | OpenDirectoryOnly | OpenCloseOnExec);
-            }
-
-            if (_fd < 0)
-            {
-                _fd = AtCurrentDirectory; // (then ModifiedAt gets the whole path, and a missing directory is not newer)
-            }
-
-            return _fd;
-        }
-
-        public void Close()
-        {
-            if (_fd >= 0)
-            {
-                _ = CloseFd(_fd);
-            }
-
-            _fd = AtCurrentDirectory;
-            _length = -1;
-        }
     }
 
     private static unsafe bool ModifiedAt(string path, out ModificationTime time)
@@ -196,13 +129,12 @@ internal static partial class CheckoutFreshness
         }
     }
 
-    private static unsafe bool ModifiedAt(byte* path, out ModificationTime time) => ModifiedAt(AtCurrentDirectory, path, out time);
-
-    private static unsafe bool ModifiedAt(int directory, byte* path, out ModificationTime time)
+    private static unsafe bool ModifiedAt(byte* path, out ModificationTime time)
     {
+        const int AT_FDCWD = -100;
         const uint STATX_MTIME = 0x40;
         var buffer = stackalloc byte[StatxSize];
-        if (Statx(directory, path, 0, STATX_MTIME, buffer) != 0)
+        if (Statx(AT_FDCWD, path, 0, STATX_MTIME, buffer) != 0)
         {
             time = default;
             return false;
@@ -219,12 +151,6 @@ internal static partial class CheckoutFreshness
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static unsafe partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* buffer);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static unsafe partial int Open(byte* path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int CloseFd(int fd);
 
     [LibraryImport("libc", EntryPoint = "execvp", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Execvp(string file, string?[] argv);
