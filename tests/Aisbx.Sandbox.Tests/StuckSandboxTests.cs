@@ -54,12 +54,46 @@ public sealed class StuckSandboxTests(SandboxFixture sandbox) : IClassFixture<Sa
         {
             File.WriteAllText(Path.Combine(freezer, "freezer.state"), "THAWED");
             await HostProcesses.WaitUntilGoneAsync(tag);
+            await RemoveFreezerAsync(freezer);
+        }
+    }
+
+    /// <summary>
+    /// Moves what is left in the test's freezer back to the root and removes it. A thawed sandbox is still exiting
+    /// (bubblewrap after its child), so a listed process may be gone before it is moved, and the directory stays
+    /// busy until the last one has left.
+    /// </summary>
+    private static async Task RemoveFreezerAsync(string freezer)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
             foreach (var pid in File.ReadAllLines(Path.Combine(freezer, "cgroup.procs")))
             {
-                File.WriteAllText(Path.Combine(FreezerRoot, "cgroup.procs"), pid);
+                MoveToRootFreezer(pid);
             }
 
-            Directory.Delete(freezer);
+            try
+            {
+                Directory.Delete(freezer);
+                return;
+            }
+            catch (IOException) when (attempt < 50)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    private static void MoveToRootFreezer(string pid)
+    {
+        try
+        {
+            File.WriteAllText(Path.Combine(FreezerRoot, "cgroup.procs"), pid);
+        }
+        catch (IOException)
+        {
+            // ESRCH: it is exiting or gone since the listing. One that stays keeps the directory busy, and the
+            // removal above fails after its retries.
         }
     }
 
