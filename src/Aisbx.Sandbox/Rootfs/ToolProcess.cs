@@ -96,7 +96,9 @@ public static class ToolProcess
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The pid, not the Process: the thread disposes that as soon as the tool has exited, which may be before the
+        // awaiter below runs.
+        var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // The parent-death signal fires when the spawning *thread* ends, so the tool is started and waited for on a
         // thread of its own that outlives it (a pool thread may retire at any time).
@@ -115,7 +117,7 @@ public static class ToolProcess
                     FeedStdin(process, stdinFile);
                 }
 
-                started.SetResult(process);
+                started.SetResult(process.Id);
                 process.WaitForExit();
                 exited.SetResult(process.ExitCode);
             }
@@ -128,17 +130,16 @@ public static class ToolProcess
         { IsBackground = true, Name = "aisbx-build-tool" };
         thread.Start();
 
-        Process running;
+        int pid;
         try
         {
-            running = await started.Task.ConfigureAwait(false);
+            pid = await started.Task.ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new BuildFailedException($"{tool} could not be started ({ex.Message}): install it, then run 'aisbx doctor'");
         }
 
-        var pid = running.Id;
         await using (timeoutSource.Token.Register(() => _ = KillSessionAsync(pid, exited.Task)))
         {
             var code = await exited.Task.ConfigureAwait(false);
