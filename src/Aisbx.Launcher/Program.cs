@@ -68,6 +68,7 @@ internal static class Program
 
         if (!ListenerHandOff.Send(socketFd, listener, egress, out error))
         {
+            Native.Close(listener); // As the agent's: nobody is left to answer it.
             return Report.Fail(StartFailed, $"aisbx-launch: could not hand the violation listener to aisbx (errno {error})");
         }
 

@@ -39,6 +39,9 @@ internal sealed unsafe class SandboxAgent(int socket)
 
         if (!ControlSocket.Send(socket, new AgentMessage(AgentMessage.Ready, 0, 0, 0, 0, 0), [listener, .. egress]))
         {
+            // aisbx is gone. Nobody will ever answer this thread's notifications, so the listener goes first: held,
+            // the first refused call of the way out would wait on it forever, and so would the sandbox's init.
+            Native.Close(listener);
             return 125;
         }
 

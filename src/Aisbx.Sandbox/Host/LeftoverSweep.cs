@@ -6,7 +6,8 @@ namespace Aisbx.Sandbox.Host;
 
 /// <summary>
 /// Removes, at start-up, what an aisbx that was killed (SIGKILL, OOM, a power cut) left behind: the fresh workspaces
-/// of its sandboxes, with the program's data, and their cgroups. A sandbox is left over when its
+/// of its sandboxes, with the program's data, their cgroups, and any process still holding a workspace
+/// (<see cref="WorkspaceHolders"/>). A sandbox is left over when its
 /// <see cref="SandboxLease"/> names a process that is gone; a workspace or cgroup without a lease (from an aisbx that
 /// had none) when it is over a minute old. A cgroup that still holds processes is never removed (the kernel refuses).
 /// A caller's workdir that a killed run had lent to the sandbox uid is given back (<see cref="WorkdirRestore"/>).
@@ -34,7 +35,13 @@ public static class LeftoverSweep
                     continue;
                 }
 
-                removed += RemoveWorkspace(Path.Combine(workspaceBase, sandboxId), sandboxId, "its aisbx is gone", events, caller);
+                var workspace = Path.Combine(workspaceBase, sandboxId);
+                if (WorkspaceHolders.Kill(workspace) is var killed and > 0)
+                {
+                    Publish(events, caller, sandboxId, $"killed {killed} process(es) of sandbox {sandboxId} still holding its workspace: its aisbx died before the sandbox was in its cgroup", Severity.Medium, "killed");
+                }
+
+                removed += RemoveWorkspace(workspace, sandboxId, "its aisbx is gone", events, caller);
                 removed += RemoveCgroups(sandboxId, events, caller, out var groupsLeft);
                 if (!groupsLeft)
                 {

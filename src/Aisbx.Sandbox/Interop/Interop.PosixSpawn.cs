@@ -6,6 +6,7 @@ internal static partial class Interop
 {
     // <spawn.h> (glibc)
     internal const short POSIX_SPAWN_RESETIDS = 0x01;
+    internal const short POSIX_SPAWN_SETPGROUP = 0x02;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
 

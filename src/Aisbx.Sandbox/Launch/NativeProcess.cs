@@ -48,6 +48,7 @@ internal sealed class NativeProcess : IDisposable
         {
             _ = Interlocked.CompareExchange(ref _killedAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
             _ = PidfdSendSignal(_pidfd, SIGKILL);
+            _ = KillPid(-Pid, SIGKILL); // Its group as well, at once: aisbx may be on its way out before it reaps (see WaitForExit).
         }
     }
 
@@ -75,6 +76,12 @@ internal sealed class NativeProcess : IDisposable
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "wait4 failed");
         }
+
+        // Whatever is left of its group. bubblewrap's init stays in it until it is released into its cgroup (setsid
+        // comes after --block-fd), and it has no parent-death signal before then: an init whose bubblewrap died
+        // first (killed, or SIGPIPE on a status pipe nobody reads) would wait on bubblewrap's eventfd for good.
+        // The id is this group's still: a pid is not reused while a group of that number has members.
+        _ = KillPid(-Pid, SIGKILL);
 
         var cpu = usage.UserTime.TotalMilliseconds + usage.SystemTime.TotalMilliseconds;
         var termSignal = status & 0x7f;
@@ -120,7 +127,8 @@ internal sealed class NativeProcess : IDisposable
             _ = SigDelSet(signals, SIGKILL);
             _ = SigDelSet(signals, SIGSTOP);
             Check(PosixSpawnAttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
-            var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (runAs is null ? 0 : POSIX_SPAWN_RESETIDS);
+            // A process group of its own (see WaitForExit), whose id is the child's pid.
+            var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP | (runAs is null ? 0 : POSIX_SPAWN_RESETIDS);
             Check(PosixSpawnAttrSetFlags(attributes, (short)flags), "posix_spawnattr_setflags");
 
             int pid, spawnError;
