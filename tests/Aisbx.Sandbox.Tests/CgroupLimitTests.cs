@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Aisbx.Core.Runs;
 using Aisbx.Sandbox.Limits;
 
@@ -119,6 +121,40 @@ public class CgroupLimitTests(SandboxFixture sandbox)
             foreach (var directory in abandoned.Concat(fresh).Where(Directory.Exists))
             {
                 Directory.Delete(directory);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_process_still_in_the_sandbox_s_cgroup_once_bubblewrap_is_gone_is_killed()
+    {
+        Assert.SkipUnless(CgroupHost.Mode == CgroupMode.V1 && Environment.UserName == "root", "needs root and v1's pids hierarchy to put a process in a sandbox's group by hand");
+
+        // Arrange: a plain host sleep (no probe) put in the running sandbox's pids group, standing for an init that
+        // outlived bubblewrap.
+        var tag = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        var run = RunAsync(new RunRequest { Command = ["sleep", "1." + tag] });
+        await HostProcesses.WaitUntilRunningAsync("1." + tag);
+        var inSandbox = HostProcesses.Matching("1." + tag)[0];
+        var group = File.ReadAllLines($"/proc/{inSandbox}/cgroup").Select(line => line.Split(':')).First(parts => parts[1] == "pids")[2];
+        using var straggler = Process.Start("sleep", "60" + tag);
+        File.WriteAllText(Path.Combine("/sys/fs/cgroup/pids", group.TrimStart('/'), "cgroup.procs"), straggler.Id.ToString(CultureInfo.InvariantCulture));
+
+        try
+        {
+            // Act
+            var result = await run;
+
+            // Assert
+            Assert.Equal(0, result.ExitCode);
+            Assert.True(straggler.WaitForExit(TimeSpan.FromSeconds(5)), "the process left in the sandbox's group was not killed");
+            Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup/pids", group.TrimStart('/'))), "the sandbox's group was not removed");
+        }
+        finally
+        {
+            if (!straggler.HasExited)
+            {
+                straggler.Kill();
             }
         }
     }

@@ -138,29 +138,13 @@ public static class LeftoverSweep
         var giveUp = Environment.TickCount64 + 1000;
         while (true)
         {
-            foreach (var pid in Members(group))
-            {
-                _ = Interop.Interop.KillPid(pid, Interop.Interop.SIGKILL);
-            }
-
+            _ = CgroupMembers.Kill(group);
             if (TryRemoveGroup(group) || Environment.TickCount64 > giveUp)
             {
                 return !Directory.Exists(group);
             }
 
             Thread.Sleep(10);
-        }
-    }
-
-    private static IEnumerable<int> Members(string group)
-    {
-        try
-        {
-            return [.. File.ReadLines(Path.Combine(group, "cgroup.procs")).Select(line => int.TryParse(line, out var pid) ? pid : 0).Where(pid => pid > 0)];
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return [];
         }
     }
 

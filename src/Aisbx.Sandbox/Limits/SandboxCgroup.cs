@@ -118,12 +118,15 @@ internal sealed class SandboxCgroup : IDisposable
     public long? PeakMemoryBytes =>
         ReadNumber(0, _mode == CgroupMode.V2 ? "memory.peak" : "memory.max_usage_in_bytes");
 
+    /// <summary>After bubblewrap is gone (or never started): what is still in the group is killed, then the group removed.</summary>
     public void Dispose()
     {
         // The last processes of the sandbox leave the group as they are reaped, a moment after bubblewrap exits
         // (longer after an OOM kill or a fork storm): retry, yielding for the first millisecond, then sleeping a
         // millisecond at a time (a stuck sandbox never leaves), for up to 2 s. Yielding longer burnt up to 50 ms of
-        // CPU in one run of ten, on a busy host, taking the CPU from the very processes that had to exit.
+        // CPU in one run of ten, on a busy host, taking the CPU from the very processes that had to exit. From the
+        // first sleep on, members are killed: an init that outlived bubblewrap (its parent-death signal missed, seen
+        // once under load with a background program still running) would otherwise stay, limits and all.
         var sleepFrom = Environment.TickCount64 + 1;
         var giveUp = Environment.TickCount64 + 2000;
         foreach (var directory in _directories)
@@ -147,6 +150,7 @@ internal sealed class SandboxCgroup : IDisposable
                     }
                     else
                     {
+                        _ = CgroupMembers.Kill(directory);
                         Thread.Sleep(1);
                     }
                 }
