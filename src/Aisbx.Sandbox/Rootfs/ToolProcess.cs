@@ -159,25 +159,28 @@ public static class ToolProcess
 
     private static void FeedStdin(Process process, string path)
     {
+        // Taken now: the starting thread disposes the Process (and with it this stream) once the tool has exited.
+        var stdin = process.StandardInput.BaseStream;
+
         // Opened by aisbx, so a tool running as another uid reads what it could not open itself.
         _ = Task.Run(async () =>
         {
             try
             {
                 await using var source = File.OpenRead(path);
-                await source.CopyToAsync(process.StandardInput.BaseStream).ConfigureAwait(false);
+                await source.CopyToAsync(stdin).ConfigureAwait(false);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
-                // The tool stopped reading; its exit code says why.
+                // The tool stopped reading, or has exited; its exit code says why.
             }
             finally
             {
                 try
                 {
-                    process.StandardInput.Close();
+                    stdin.Close();
                 }
-                catch (IOException)
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
                 {
                 }
             }
