@@ -16,6 +16,18 @@ public static class Processes
             }
         });
 
+    /// <summary>Polls until <paramref name="count"/> processes match, at most <paramref name="within"/>; returns how many do then.</summary>
+    public static async Task<int> MatchingWithinAsync(string commandLine, int count, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (Matching(commandLine) != count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return Matching(commandLine);
+    }
+
     public static async Task<int> MatchingAfterAsync(string commandLine, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;

@@ -29,26 +29,27 @@ public class SandboxShutdownSpecs
         var config = McpServerProcess.PrivateConfig("");
         var temp = new Dictionary<string, string> { ["TMPDIR"] = FreshWorkspaces.PrivateTemp() };
         using var server = McpServerProcess.Start("/usr/bin/env", ["--default-signal=INT,TERM", McpServerProcess.Binary, "--transport", "http", "--port", "0", "--config", config], temp);
-        using var client = new HttpClient { BaseAddress = await CrashSweepSpecs.ServingUrlAsync(server) };
-        var ids = new List<string>();
-        for (var i = 0; i < 2; i++)
-        {
-            var id = await SandboxRestSpecs.CreateAsync(client);
-            await client.PostAsync($"/v1/sandboxes/{id}/exec", Json($$"""{"command": ["sleep", "4{{tag}}"], "background": true}"""), Cancel);
-            ids.Add(id);
-        }
-
-        Assert.Equal(2, Processes.Matching($"sleep 4{tag}"));
-
-        // Act
-        Assert.Equal(0, Kill(server.Id, 15));
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        wait.CancelAfter(TimeSpan.FromSeconds(20));
-        await server.WaitForExitAsync(wait.Token);
-
-        // Assert
         try
         {
+            using var client = new HttpClient { BaseAddress = await CrashSweepSpecs.ServingUrlAsync(server) };
+            var ids = new List<string>();
+            for (var i = 0; i < 2; i++)
+            {
+                var id = await SandboxRestSpecs.CreateAsync(client);
+                await client.PostAsync($"/v1/sandboxes/{id}/exec", Json($$"""{"command": ["sleep", "4{{tag}}"], "background": true}"""), Cancel);
+                ids.Add(id);
+            }
+
+            // Polled: once, the second program was not yet in /proc when its exec had been answered (cause not found).
+            Assert.Equal(2, await Processes.MatchingWithinAsync($"sleep 4{tag}", 2, TimeSpan.FromSeconds(5)));
+
+            // Act
+            Assert.Equal(0, Kill(server.Id, 15));
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            wait.CancelAfter(TimeSpan.FromSeconds(20));
+            await server.WaitForExitAsync(wait.Token);
+
+            // Assert
             Assert.Equal(0, await Processes.MatchingAfterAsync($"sleep 4{tag}", TimeSpan.FromSeconds(5)));
             var audit = string.Concat(Directory.GetFiles(Path.Combine(config, "audit"), "audit-*.jsonl").Select(File.ReadAllText));
             foreach (var id in ids)
@@ -60,6 +61,12 @@ public class SandboxShutdownSpecs
         }
         finally
         {
+            if (!server.HasExited)
+            {
+                server.Kill(); // A failure before the SIGTERM: its sandboxes die with it.
+                await server.WaitForExitAsync(Cancel);
+            }
+
             Directory.Delete(config, recursive: true);
             Directory.Delete(temp["TMPDIR"], recursive: true);
         }
@@ -82,7 +89,7 @@ public class SandboxShutdownSpecs
             groups = FreshWorkspaces.CgroupsOf(id);
         }
 
-        Assert.Equal(1, Processes.Matching($"sleep 4{tag}"));
+        Assert.Equal(1, await Processes.MatchingWithinAsync($"sleep 4{tag}", 1, TimeSpan.FromSeconds(5)));
         first.Kill();
         await first.WaitForExitAsync(Cancel);
 
