@@ -26,17 +26,25 @@ public static class LeftoverSweep
         var cutoff = DateTime.UtcNow - UnleasedAge;
         if (Directory.Exists(workspaceBase))
         {
+            var dead = new List<(string Lease, string SandboxId)>();
             foreach (var lease in Directory.EnumerateFiles(workspaceBase, "sbx-*" + SandboxLease.Suffix))
             {
                 var sandboxId = Path.GetFileName(lease)[..^SandboxLease.Suffix.Length];
                 if (SandboxLease.OwnerAlive(lease))
                 {
                     live.Add(sandboxId);
-                    continue;
                 }
+                else
+                {
+                    dead.Add((lease, sandboxId));
+                }
+            }
 
+            var holdersKilled = dead.Count == 0 ? [] : WorkspaceHolders.Kill(workspaceBase, [.. dead.Select(d => d.SandboxId)]);
+            foreach (var (lease, sandboxId) in dead)
+            {
                 var workspace = Path.Combine(workspaceBase, sandboxId);
-                if (WorkspaceHolders.Kill(workspace) is var killed and > 0)
+                if (holdersKilled.GetValueOrDefault(sandboxId) is var killed and > 0)
                 {
                     Publish(events, caller, sandboxId, $"killed {killed} process(es) of sandbox {sandboxId} still holding its workspace: its aisbx died before the sandbox was in its cgroup", Severity.Medium, "killed");
                 }
@@ -138,7 +146,7 @@ public static class LeftoverSweep
         var giveUp = Environment.TickCount64 + 1000;
         while (true)
         {
-            _ = CgroupMembers.Kill(group);
+            CgroupMembers.Kill(group);
             if (TryRemoveGroup(group) || Environment.TickCount64 > giveUp)
             {
                 return !Directory.Exists(group);

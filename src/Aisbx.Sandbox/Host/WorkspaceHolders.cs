@@ -13,16 +13,27 @@ internal static class WorkspaceHolders
 {
     private const string Deleted = " (deleted)";
 
-    /// <summary>SIGKILL to each, through a pidfd taken while it still held the workspace. Scans all of /proc: only for a dead aisbx's sandbox.</summary>
-    /// <returns>How many were killed.</returns>
-    public static int Kill(string workspace)
+    /// <summary>
+    /// SIGKILL to each, through a pidfd taken while it still held the workspace. Scans all of /proc once, for all the
+    /// given sandboxes: only for a dead aisbx's.
+    /// </summary>
+    /// <returns>How many were killed, by sandbox id (absent: none).</returns>
+    public static Dictionary<string, int> Kill(string workspaceBase, IReadOnlyCollection<string> sandboxIds)
     {
-        // As the kernel names it: from the real path of its base (the workspace itself may be deleted already).
-        workspace = Path.Combine(RealPath(Path.GetDirectoryName(workspace)!) ?? Path.GetDirectoryName(workspace)!, Path.GetFileName(workspace));
-        var killed = 0;
+        // As the kernel names them: from the real path of their base (a workspace itself may be deleted already).
+        var realBase = RealPath(workspaceBase) ?? workspaceBase;
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var sandboxId in sandboxIds)
+        {
+            var workspace = Path.Combine(realBase, sandboxId);
+            owners[workspace] = sandboxId;
+            owners[workspace + Deleted] = sandboxId;
+        }
+
+        var killed = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var process in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(process), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId || !Holds(process, workspace))
+            if (!int.TryParse(Path.GetFileName(process), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId || HeldBy(process, owners) is null)
             {
                 continue;
             }
@@ -34,9 +45,9 @@ internal static class WorkspaceHolders
             }
 
             // Checked again through the pidfd's process: the pid cannot have been reused since it was opened.
-            if (Holds(process, workspace) && PidfdSendSignal(pidfd, SIGKILL) == 0)
+            if (HeldBy(process, owners) is { } sandboxId && PidfdSendSignal(pidfd, SIGKILL) == 0)
             {
-                killed++;
+                killed[sandboxId] = killed.GetValueOrDefault(sandboxId) + 1;
             }
 
             _ = Close(pidfd);
@@ -45,15 +56,16 @@ internal static class WorkspaceHolders
         return killed;
     }
 
-    private static bool Holds(string process, string workspace)
+    /// <summary>The sandbox whose workspace the process holds open, if any.</summary>
+    private static string? HeldBy(string process, Dictionary<string, string> owners)
     {
         try
         {
             foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
             {
-                if (new FileInfo(fd).LinkTarget is { } target && (target == workspace || target == workspace + Deleted))
+                if (new FileInfo(fd).LinkTarget is { } target && owners.TryGetValue(target, out var sandboxId))
                 {
-                    return true;
+                    return sandboxId;
                 }
             }
         }
@@ -62,6 +74,6 @@ internal static class WorkspaceHolders
             // It exited, or is not ours to look at (nor to kill).
         }
 
-        return false;
+        return null;
     }
 }

@@ -7,17 +7,12 @@ namespace Aisbx.Sandbox.Limits;
 internal static class CgroupMembers
 {
     /// <summary>SIGKILL to each process listed in the group's <c>cgroup.procs</c>.</summary>
-    /// <returns>Whether there was any.</returns>
-    public static bool Kill(string group)
+    public static void Kill(string group)
     {
-        var any = false;
         foreach (var pid in List(group))
         {
-            any = true;
             _ = Interop.Interop.KillPid(pid, Interop.Interop.SIGKILL);
         }
-
-        return any;
     }
 
     private static List<int> List(string group)

@@ -150,7 +150,7 @@ internal sealed class SandboxCgroup : IDisposable
                     }
                     else
                     {
-                        _ = CgroupMembers.Kill(directory);
+                        CgroupMembers.Kill(directory);
                         Thread.Sleep(1);
                     }
                 }
